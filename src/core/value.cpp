@@ -4,6 +4,7 @@
 
 #include <bit>
 #include <cstdio>
+#include <unordered_map>
 
 namespace clasp {
 
@@ -135,6 +136,36 @@ void mapSet(Map& m, std::string key, Value value) {
     }
   }
   m.push_back(MapEntry{std::move(key), std::move(value)});
+}
+
+void dedupeMapKeys(Map& m) {
+  if (m.size() < 2) return;
+  bool dup = false;
+  if (m.size() <= 16) {
+    for (std::size_t i = 1; i < m.size() && !dup; ++i)
+      for (std::size_t j = 0; j < i && !dup; ++j) dup = m[i].key == m[j].key;
+    if (!dup) return;
+  }
+  // Views point into the keys, which stay in place until the compaction below.
+  std::unordered_map<std::string_view, std::size_t> first;
+  first.reserve(m.size());
+  std::vector<bool> drop(m.size(), false);
+  for (std::size_t i = 0; i < m.size(); ++i) {
+    auto [it, fresh] = first.try_emplace(m[i].key, i);
+    if (!fresh) {
+      m[it->second].value = std::move(m[i].value);
+      drop[i] = true;
+      dup = true;
+    }
+  }
+  if (!dup) return;
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < m.size(); ++i)
+    if (!drop[i]) {
+      if (out != i) m[out] = std::move(m[i]);
+      ++out;
+    }
+  m.resize(out);
 }
 
 std::string toDebugString(const Value& v) {

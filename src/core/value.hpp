@@ -49,18 +49,19 @@ struct Value {
 
   Storage v;
 
-  Value() = default;
-  Value(Null) {}
-  Value(bool b) : v(b) {}
-  Value(std::int64_t i) : v(i) {}
-  Value(int i) : v(static_cast<std::int64_t>(i)) {}
-  Value(double d) : v(d) {}
-  Value(std::string s) : v(std::move(s)) {}
-  Value(const char* s) : v(std::string(s)) {}
-  Value(std::string_view s) : v(std::string(s)) {}
-  Value(Bytes b) : v(std::move(b)) {}
-  Value(Array a) : v(std::move(a)) {}
-  Value(Map m) : v(std::move(m)) {}
+  // Defined after MapEntry: the variant needs every alternative complete.
+  Value();
+  Value(Null);
+  Value(bool b);
+  Value(std::int64_t i);
+  Value(int i);
+  Value(double d);
+  Value(std::string s);
+  Value(const char* s);
+  Value(std::string_view s);
+  Value(Bytes b);
+  Value(Array a);
+  Value(Map m);
 
   Kind kind() const { return static_cast<Kind>(v.index()); }
   bool isNull() const { return kind() == Kind::Null; }
@@ -94,8 +95,26 @@ struct MapEntry {
   friend bool operator==(const MapEntry&, const MapEntry&) = default;
 };
 
+inline Value::Value() = default;
+inline Value::Value(Null) {}
+inline Value::Value(bool b) : v(b) {}
+inline Value::Value(std::int64_t i) : v(i) {}
+inline Value::Value(int i) : v(static_cast<std::int64_t>(i)) {}
+inline Value::Value(double d) : v(d) {}
+inline Value::Value(std::string s) : v(std::move(s)) {}
+inline Value::Value(const char* s) : v(std::string(s)) {}
+inline Value::Value(std::string_view s) : v(std::string(s)) {}
+inline Value::Value(Bytes b) : v(std::move(b)) {}
+inline Value::Value(Array a) : v(std::move(a)) {}
+inline Value::Value(Map m) : v(std::move(m)) {}
+
 // Sets key to value, replacing an existing entry with the same key.
+// Linear in the map size: for building maps entry by entry in small numbers.
 void mapSet(Map& m, std::string key, Value value);
+
+// Removes duplicate keys in O(n): each key keeps its first position and its
+// last value (what a decoder must do with wire maps, §4.3).
+void dedupeMapKeys(Map& m);
 
 // Short human-readable rendering for logs and test failure messages.
 std::string toDebugString(const Value& v);

@@ -60,8 +60,9 @@ Value readValueData(wire::Reader& r, std::uint8_t type, int depth) {
         std::string key = r.str("value.map.key");
         Value v = readTypedValue(r, depth + 1);
         if (!r.ok()) break;
-        mapSet(entries, std::move(key), std::move(v));
+        entries.push_back(MapEntry{std::move(key), std::move(v)});
       }
+      dedupeMapKeys(entries);
       return Value(std::move(entries));
     }
   }

@@ -4,7 +4,6 @@
 #include "spec_vectors.hpp"
 
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <stdexcept>
 
@@ -43,26 +42,41 @@ std::string toHex(const std::uint8_t* p, std::size_t n) {
   return s;
 }
 
+namespace {
+bool isHexLine(const std::string& line) {
+  // "53 01 00 0b ..." : pairs of lower-case hex digits separated by single spaces.
+  if (line.size() < 2 || line.size() % 3 != 2) return false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    if (i % 3 == 2 ? c != ' ' : !hex) return false;
+  }
+  return true;
+}
+
+// "### TV-04 — ..." -> "TV-04"; empty when the line is not a vector heading.
+std::string vectorHeading(const std::string& line) {
+  if (line.rfind("### TV-", 0) != 0 || line.size() < 11) return {};
+  return line.substr(4, 5);
+}
+}  // namespace
+
 std::map<std::string, std::vector<ByteVec>> loadProtocolVectors() {
   std::istringstream in(readFile(std::string(CLASP_SPEC_DIR) + "/protocol.md"));
-  static const std::regex heading(R"(^### (TV-\d\d)\b.*)");
-  static const std::regex hexLine(R"(^([0-9a-f]{2} )*[0-9a-f]{2}$)");
   std::map<std::string, std::vector<ByteVec>> out;
   std::string line, current;
   bool inBlock = false;
   while (std::getline(in, line)) {
-    std::smatch m;
-    if (std::regex_match(line, m, heading)) {
-      current = m[1];
+    if (std::string id = vectorHeading(line); !id.empty()) {
+      current = id;
       continue;
     }
-    if (line.rfind("## ", 0) == 0) current.clear();
+    if (line.rfind("## ", 0) == 0 || line.rfind("### ", 0) == 0) current.clear();
     if (line.rfind("```", 0) == 0) {
       inBlock = !inBlock;
       continue;
     }
-    if (inBlock && !current.empty() && std::regex_match(line, hexLine))
-      out[current].push_back(fromHex(line));
+    if (inBlock && !current.empty() && isHexLine(line)) out[current].push_back(fromHex(line));
   }
   if (out.size() < 43) throw std::runtime_error("protocol.md: expected 43 TV vectors");
   return out;
@@ -70,12 +84,15 @@ std::map<std::string, std::vector<ByteVec>> loadProtocolVectors() {
 
 std::map<std::string, ByteVec> loadDecodeOnlyVectors() {
   std::istringstream in(readFile(std::string(CLASP_SPEC_DIR) + "/protocol.md"));
-  static const std::regex row(R"(^\| (D-\d\d) \| `([0-9a-f ]+)`.*)");
   std::map<std::string, ByteVec> out;
   std::string line;
   while (std::getline(in, line)) {
-    std::smatch m;
-    if (std::regex_match(line, m, row)) out[m[1]] = fromHex(m[2]);
+    // | D-01 | `53 41 ...` | result |
+    if (line.rfind("| D-", 0) != 0) continue;
+    std::size_t tick = line.find('`');
+    std::size_t end = line.find('`', tick + 1);
+    if (tick == std::string::npos || end == std::string::npos) continue;
+    out[line.substr(2, 4)] = fromHex(line.substr(tick + 1, end - tick - 1));
   }
   if (out.size() < 13) throw std::runtime_error("protocol.md: expected 13 decode-only vectors");
   return out;
