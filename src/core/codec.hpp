@@ -19,6 +19,11 @@ namespace clasp {
 // Decodes one payload (v1 or v0). Trailing bytes after the message are ignored.
 Result<Message> decodeMessage(std::span<const std::uint8_t> payload);
 
+// Decodes into caller-owned storage: the form a session's read loop uses, with
+// one Message reused for every frame (no moves of the result, and the hot
+// types SET and PUBLISH are filled in place). On failure `out` is unspecified.
+Result<void> decodeMessageInto(std::span<const std::uint8_t> payload, Message& out);
+
 // Decodes a v1 payload only (used inside BUNDLE, where v0 is not allowed).
 Result<Message> decodeMessageV1(std::span<const std::uint8_t> payload);
 
@@ -41,5 +46,6 @@ struct DecodedFrame {
   std::size_t size = 0;
 };
 Result<DecodedFrame> decodeFrame(std::span<const std::uint8_t> bytes);
+Result<void> decodeFrameInto(std::span<const std::uint8_t> bytes, DecodedFrame& out);
 
 }  // namespace clasp

@@ -123,7 +123,9 @@ Subscribe readSubscribe(Reader& r) {
   s.id = r.u32("id");
   s.pattern = r.str("pattern");
   s.types = typeMaskFromWire(r.u8("type mask"));
-  std::uint8_t opt = r.u8("option flags");
+  // Only the four defined bits carry options; a byte with nothing but unknown
+  // bits says nothing, and modelling it as "no options" keeps re-encoding stable.
+  std::uint8_t opt = r.u8("option flags") & 0x0F;
   if (opt != 0) {
     SubscribeOptions o;
     if (opt & 0x01) o.maxRate = r.u32("max_rate");
@@ -135,12 +137,24 @@ Subscribe readSubscribe(Reader& r) {
   return s;
 }
 
-Publish readPublish(Reader& r) {
-  Publish p;
+// Returns the T held by m, reusing it (and its strings' capacity) when m
+// already holds one: the steady state of a stream of SETs or PUBLISHes.
+template <class T>
+T& reuse(Message& m) {
+  if (T* p = std::get_if<T>(&m)) return *p;
+  return m.emplace<T>();
+}
+
+void readPublish(Reader& r, Publish& p) {
+  p.value.reset();
+  p.samples.reset();
+  p.timestamp.reset();
+  p.id.reset();
+  p.rate.reset();
   std::uint8_t flags = r.u8("flags");
   p.signal = signalFromCode(flags >> 5);
   p.phase = phaseFromCode(flags & 0x07);
-  p.address = r.str("address");
+  p.address.assign(r.strView("address"));
   std::uint8_t indicator = r.u8("value indicator");
   if (indicator == 1) {
     p.value = readTypedValue(r);
@@ -155,24 +169,23 @@ Publish readPublish(Reader& r) {
   if (flags & 0x08) p.id = r.u32("gesture id");
   // The rate has no flag: it is present when at least 4 bytes remain (§5.7).
   if (r.ok() && r.remaining() >= 4) p.rate = r.u32("rate");
-  return p;
 }
 
-Set readSet(Reader& r) {
-  Set s;
+void readSet(Reader& r, Set& s) {
+  s.revision.reset();
+  s.ttl.reset();
   std::uint8_t flags = r.u8("flags");
   std::uint8_t vtype = flags & 0x0F;
   if (r.ok() && vtype > static_cast<std::uint8_t>(ValueType::Map)) {
     r.fail("flags", "unknown value type");
-    return s;
+    return;
   }
-  s.address = r.str("address");
+  s.address.assign(r.strView("address"));
   s.value = readValueData(r, vtype);
   if (flags & 0x80) s.revision = r.u64("revision");
   s.lock = (flags & 0x40) != 0;
   s.unlock = (flags & 0x20) != 0;
   if (flags & 0x10) s.ttl = Ttl::fromRaw(r.u32("ttl"));
-  return s;
 }
 
 Snapshot readSnapshot(Reader& r) {
@@ -233,11 +246,11 @@ ErrorMsg readError(Reader& r) {
   return e;
 }
 
-Result<Message> decodeV1(std::span<const std::uint8_t> payload, int bundleDepth);
+Result<void> decodeV1(std::span<const std::uint8_t> payload, int bundleDepth, Message& out);
 
 // A BUNDLE's inner messages are complete v1 payloads, each decoded from
 // exactly its own length (§5.12); v0 is not allowed inside.
-Result<Message> readBundle(Reader& r, int bundleDepth) {
+Result<void> readBundle(Reader& r, int bundleDepth, Message& out) {
   Bundle b;
   if (bundleDepth >= kMaxBundleDepth) return fail(Errc::BadMessage, "BUNDLE: nested too deeply");
   std::uint8_t flags = r.u8("flags");
@@ -252,12 +265,13 @@ Result<Message> readBundle(Reader& r, int bundleDepth) {
     }
     auto inner = r.raw(len, "message");
     if (!r.ok()) break;
-    auto m = decodeV1(inner, bundleDepth + 1);
-    if (!m) return fail(Errc::BadMessage, "BUNDLE message " + std::to_string(i) + ": " + m.error().message);
-    b.messages.push_back(std::move(*m));
+    Message& m = b.messages.emplace_back();
+    auto ok = decodeV1(inner, bundleDepth + 1, m);
+    if (!ok) return fail(Errc::BadMessage, "BUNDLE message " + std::to_string(i) + ": " + ok.error().message);
   }
   if (!r.ok()) return fail(Errc::BadMessage, "BUNDLE " + r.describeFailure());
-  return Message(std::move(b));
+  out = std::move(b);
+  return {};
 }
 
 std::string hexByte(std::uint8_t b) {
@@ -266,49 +280,56 @@ std::string hexByte(std::uint8_t b) {
   return buf;
 }
 
-template <class T>
-Result<Message> finish(Reader& r, MessageType t, T&& msg) {
+Result<void> check(const Reader& r, MessageType t) {
   if (!r.ok()) return fail(Errc::BadMessage, std::string(messageTypeName(t)) + " " + r.describeFailure());
-  return Message(std::forward<T>(msg));
+  return {};
 }
 
-Result<Message> decodeV1(std::span<const std::uint8_t> payload, int bundleDepth) {
+template <class T>
+Result<void> finish(Reader& r, MessageType t, T&& msg, Message& out) {
+  if (!r.ok()) return check(r, t);
+  out = std::forward<T>(msg);
+  return {};
+}
+
+Result<void> decodeV1(std::span<const std::uint8_t> payload, int bundleDepth, Message& out) {
   if (payload.empty()) return fail(Errc::BadMessage, "empty payload");
   Reader r(payload);
   std::uint8_t code = r.u8("type");
   auto t = static_cast<MessageType>(code);
   switch (t) {
-    case MessageType::Hello: return finish(r, t, readHello(r));
-    case MessageType::Welcome: return finish(r, t, readWelcome(r));
-    case MessageType::Announce: return finish(r, t, readAnnounce(r));
-    case MessageType::FederationSync: return finish(r, t, readFederationSync(r));
-    case MessageType::Subscribe: return finish(r, t, readSubscribe(r));
+    case MessageType::Hello: return finish(r, t, readHello(r), out);
+    case MessageType::Welcome: return finish(r, t, readWelcome(r), out);
+    case MessageType::Announce: return finish(r, t, readAnnounce(r), out);
+    case MessageType::FederationSync: return finish(r, t, readFederationSync(r), out);
+    case MessageType::Subscribe: return finish(r, t, readSubscribe(r), out);
     case MessageType::Unsubscribe: {
       Unsubscribe u;
       u.id = r.u32("id");
-      return finish(r, t, u);
+      return finish(r, t, u, out);
     }
-    case MessageType::Publish: return finish(r, t, readPublish(r));
-    case MessageType::Set: return finish(r, t, readSet(r));
+    // The hot types decode straight into the caller's message.
+    case MessageType::Publish: readPublish(r, reuse<Publish>(out)); return check(r, t);
+    case MessageType::Set: readSet(r, reuse<Set>(out)); return check(r, t);
     case MessageType::Get: {
       Get g;
       g.address = r.str("address");
-      return finish(r, t, std::move(g));
+      return finish(r, t, std::move(g), out);
     }
-    case MessageType::Snapshot: return finish(r, t, readSnapshot(r));
-    case MessageType::Replay: return finish(r, t, readReplay(r));
-    case MessageType::Bundle: return readBundle(r, bundleDepth);
-    case MessageType::Sync: return finish(r, t, readSync(r));
-    case MessageType::Ping: return Message(Ping{});
-    case MessageType::Pong: return Message(Pong{});
-    case MessageType::Ack: return finish(r, t, readAck(r));
-    case MessageType::Error: return finish(r, t, readError(r));
+    case MessageType::Snapshot: return finish(r, t, readSnapshot(r), out);
+    case MessageType::Replay: return finish(r, t, readReplay(r), out);
+    case MessageType::Bundle: return readBundle(r, bundleDepth, out);
+    case MessageType::Sync: return finish(r, t, readSync(r), out);
+    case MessageType::Ping: out = Ping{}; return {};
+    case MessageType::Pong: out = Pong{}; return {};
+    case MessageType::Ack: return finish(r, t, readAck(r), out);
+    case MessageType::Error: return finish(r, t, readError(r), out);
     case MessageType::Query: {
       Query q;
       q.pattern = r.str("pattern");
-      return finish(r, t, std::move(q));
+      return finish(r, t, std::move(q), out);
     }
-    case MessageType::Result: return finish(r, t, readResult(r));
+    case MessageType::Result: return finish(r, t, readResult(r), out);
   }
   return fail(Errc::BadMessage, "unknown message type " + hexByte(code));
 }
@@ -317,22 +338,44 @@ bool isMsgpackMap(std::uint8_t b) { return (b >= 0x80 && b <= 0x8F) || b == 0xDE
 
 }  // namespace
 
+Result<void> decodeMessageInto(std::span<const std::uint8_t> payload, Message& out) {
+  if (payload.empty()) return fail(Errc::BadMessage, "empty payload");
+  if (isMsgpackMap(payload[0])) {
+    auto m = decodeMessageV0(payload);
+    if (!m) return std::unexpected(std::move(m.error()));
+    out = std::move(*m);
+    return {};
+  }
+  return decodeV1(payload, 0, out);
+}
+
 Result<Message> decodeMessageV1(std::span<const std::uint8_t> payload) {
-  return decodeV1(payload, 0);
+  Message m;
+  auto r = decodeV1(payload, 0, m);
+  if (!r) return std::unexpected(std::move(r.error()));
+  return m;
 }
 
 Result<Message> decodeMessage(std::span<const std::uint8_t> payload) {
-  if (payload.empty()) return fail(Errc::BadMessage, "empty payload");
-  if (isMsgpackMap(payload[0])) return decodeMessageV0(payload);
-  return decodeV1(payload, 0);
+  Message m;
+  auto r = decodeMessageInto(payload, m);
+  if (!r) return std::unexpected(std::move(r.error()));
+  return m;
+}
+
+Result<void> decodeFrameInto(std::span<const std::uint8_t> bytes, DecodedFrame& out) {
+  auto frame = parseFrame(bytes);
+  if (!frame) return std::unexpected(std::move(frame.error()));
+  out.header = frame->header;
+  out.size = frame->size;
+  return decodeMessageInto(frame->payload, out.message);
 }
 
 Result<DecodedFrame> decodeFrame(std::span<const std::uint8_t> bytes) {
-  auto frame = parseFrame(bytes);
-  if (!frame) return std::unexpected(std::move(frame.error()));
-  auto msg = decodeMessage(frame->payload);
-  if (!msg) return std::unexpected(std::move(msg.error()));
-  return DecodedFrame{frame->header, std::move(*msg), frame->size};
+  DecodedFrame d;
+  auto r = decodeFrameInto(bytes, d);
+  if (!r) return std::unexpected(std::move(r.error()));
+  return d;
 }
 
 }  // namespace clasp
