@@ -13,7 +13,7 @@ mkdir -p "$work"
 ./build/fuzz/fuzz/fuzz_seed_corpus "$work"
 
 status=0
-for target in frame_decoder message_decoder pattern_parser; do
+for target in frame_decoder message_decoder pattern_parser ws_parser; do
   corpus="$work/$target"
   mkdir -p "$corpus" "$work/$target-artifacts"
   echo "fuzz: $target for ${seconds}s ($(ls "$corpus" | wc -l) seeds)"

@@ -1,15 +1,29 @@
 #!/usr/bin/env bash
-# Installs everything the build and the tests need on Debian 12, from Debian's
-# packages only. Idempotent: a machine that already has every package is left
-# alone (no apt-get update), so repeated runs cost a second.
+# Installs everything the build needs on Debian 12 from Debian's packages, and
+# with --test also what the tests need: Node.js (Debian's, unless the machine
+# already has a node) and the npm packages pinned in tests/interop's lockfile.
+# Idempotent: packages already present are not touched (no apt-get update).
 set -euo pipefail
+
+cd "$(dirname "$0")/.."
+with_tests=false
+[ "${1:-}" = "--test" ] && with_tests=true
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
-  clang-16 libclang-rt-16-dev            # libFuzzer + sanitizers for fuzz targets
-  libgtest-dev libgmock-dev libbenchmark-dev
-  libmsgpack-cxx-dev nlohmann-json3-dev
+  libmsgpack-cxx-dev nlohmann-json3-dev  # core: v0 payloads; tests: spec vectors
+  libboost-dev libspdlog-dev libcli11-dev  # Asio/Beast, logging, flags
+  libbenchmark-dev
 )
+if $with_tests; then
+  PACKAGES+=(
+    clang-16 libclang-rt-16-dev          # libFuzzer + sanitizers for fuzz targets
+    libgtest-dev libgmock-dev
+  )
+  # Debian's Node.js unless one is installed already (the image may ship a newer one).
+  command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)
+  command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -17,12 +31,17 @@ for p in "${PACKAGES[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"
-  exit 0
+else
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+if $with_tests; then
+  # Exactly the versions in the lockfile (the official JS client 3.3.2 and ws).
+  echo "install-deps: npm ci in tests/interop"
+  npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error
+fi

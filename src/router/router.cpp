@@ -1,0 +1,164 @@
+// Router plumbing: the session table, decoding of inbound frames (D-4), the
+// outbound helpers (replies, errors, encode-once fan-out, chunked snapshots)
+// and the timers. The per-message behaviour lives in ops/*.cpp.
+#include "router/ops/ops.hpp"
+
+#include <cstdio>
+
+#include "core/address.hpp"
+#include "router/value_size.hpp"
+
+namespace clasp::router {
+
+Router::Router(RouterConfig config, const Clock& clock)
+    : config_(std::move(config)),
+      clock_(clock),
+      gestures_(config_.gestureIntervalMicros),
+      out_(1 << 16),
+      rng_(std::random_device{}()) {}
+
+Router::~Router() = default;
+
+RouterSession* Router::open(Outbox& outbox) {
+  if (config_.maxSessions != 0 && sessions_.size() >= config_.maxSessions) return nullptr;
+  auto owned = std::make_unique<RouterSession>(outbox);
+  RouterSession* s = owned.get();
+  sessions_.emplace(s, std::move(owned));
+  return s;
+}
+
+void Router::close(RouterSession* s) {
+  auto it = sessions_.find(s);
+  if (it == sessions_.end()) return;
+  s->closing = true;
+  for (auto& [id, sub] : s->subscriptions) index_.remove(sub.pattern.text(), SubRef{s, id, 0});
+  s->subscriptions.clear();
+  gestures_.dropSender(s);
+  for (auto& [when, job] : scheduled_)
+    if (job.session == s) job.session = nullptr;  // D-9: runs even after the sender left
+  if (s->established) {
+    byId_.erase(s->id);
+    // D-10: the holder's locks go with it; subscribers see the unlocked state.
+    for (const std::string& address : store_.releaseLocks(s->id)) {
+      const Param* p = store_.find(address);
+      Set note{address, p->value, p->revision, false, true, std::nullopt};
+      fanout(note, address, SignalType::Param, nullptr, Delivery::Reliable);
+    }
+  }
+  sessions_.erase(it);
+}
+
+void Router::handleMessage(RouterSession* s, std::span<const std::uint8_t> bytes) {
+  if (s->closing) return;
+  auto frame = parseFrame(bytes);
+  if (!frame) {
+    // D-4: unparseable frame -> ERROR 100 and close.
+    sendError(s, Errc::BadFrame, "invalid frame: " + frame.error().message);
+    s->closing = true;
+    s->outbox->close(CloseReason::ProtocolError, "invalid frame");
+    return;
+  }
+  s->inbound.header = frame->header;
+  s->inbound.size = frame->size;
+  auto decoded = decodeMessageInto(frame->payload, s->inbound.message);
+  if (!decoded) {
+    // D-4: well framed but undecodable -> ERROR 101, the session continues.
+    sendError(s, Errc::BadMessage, decoded.error().message);
+    return;
+  }
+  dispatch(s, s->inbound);
+}
+
+void Router::reply(RouterSession* s, const Message& m, Delivery kind) {
+  out_.clear();
+  if (!encodeFrame(m, out_)) return;  // replies are built to fit; nothing to send otherwise
+  s->outbox->send(out_.span(), kind);
+}
+
+void Router::sendError(RouterSession* s, Errc code, std::string_view text,
+                       std::optional<std::string_view> address) {
+  ErrorMsg e;
+  e.code = static_cast<std::uint16_t>(code);
+  // Texts quote client input; keep the frame comfortably inside the limit.
+  e.message.assign(text.substr(0, 1024));
+  if (address) e.address = std::string(address->substr(0, 4096));
+  reply(s, e);
+}
+
+void Router::fanout(const Message& m, std::string_view address, SignalType signal,
+                    const RouterSession* exclude, Delivery kind) {
+  out_.clear();
+  if (!encodeFrame(m, out_)) return;
+  const auto frame = out_.span();
+  const std::uint64_t stamp = ++fanoutStamp_;
+  const std::uint8_t bit = typemask::bitFor(signal);
+  index_.match(address, [&](const SubRef& ref) {
+    RouterSession* target = ref.session;
+    if (target == exclude || target->fanoutStamp == stamp) return;
+    if (ref.types != 0 && (ref.types & bit) == 0) return;
+    if (!target->scopes.isAllowAll() && !target->scopes.canRead(address)) return;
+    target->fanoutStamp = stamp;
+    target->outbox->send(frame, kind);
+  });
+}
+
+void Router::sendSnapshot(RouterSession* s,
+                          const std::vector<const std::pair<const std::string, Param>*>& items,
+                          bool evenIfEmpty) {
+  constexpr std::size_t kMaxParams = 800;
+  constexpr std::size_t kHeader = 3;  // type + count
+  Snapshot snap;
+  std::size_t bytes = kHeader;
+  auto flush = [&] {
+    reply(s, snap);
+    snap.params.clear();
+    bytes = kHeader;
+  };
+  for (const auto* item : items) {
+    const auto& [address, p] = *item;
+    std::size_t entry = snapshotEntrySize(address, p.value, p.writer);
+    if (!snap.params.empty() && (snap.params.size() == kMaxParams || bytes + entry > kMaxPayload))
+      flush();
+    snap.params.push_back(ParamValue{address, p.value, p.revision, p.writer, p.timestamp});
+    bytes += entry;
+  }
+  if (!snap.params.empty() || evenIfEmpty) flush();
+}
+
+void Router::tick() {
+  const std::uint64_t mono = clock_.monoMicros();
+  if (config_.gestureIntervalMicros != 0) {
+    gestures_.flushDue(mono, [&](const void* sender, const Publish& p) {
+      fanout(p, p.address, SignalType::Gesture, static_cast<const RouterSession*>(sender),
+             Delivery::Droppable);
+    });
+  }
+  const std::uint64_t wall = clock_.wallMicros();
+  while (!scheduled_.empty() && scheduled_.begin()->first <= wall) {
+    auto node = scheduled_.extract(scheduled_.begin());
+    Ops::runScheduled(*this, node.mapped());
+  }
+  if (config_.ttlEnabled && mono >= nextTtlSweep_) {
+    nextTtlSweep_ = mono + 1'000'000;
+    store_.expire(mono, config_.paramTtlSeconds);
+    if (config_.signalTtlSeconds != 0) {
+      const std::uint64_t limit = std::uint64_t{config_.signalTtlSeconds} * 1'000'000;
+      std::erase_if(signals_, [&](const auto& kv) { return mono - kv.second.second >= limit; });
+    }
+  }
+}
+
+std::string Router::newSessionId() {
+  // UUID v4, canonical lower-case text (protocol.md §16 item 16: never a '/').
+  std::uint64_t hi = rng_(), lo = rng_();
+  hi = (hi & 0xFFFFFFFFFFFF0FFFull) | 0x0000000000004000ull;
+  lo = (lo & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xFFFF), static_cast<unsigned>(hi & 0xFFFF),
+                static_cast<unsigned>(lo >> 48),
+                static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFull));
+  return buf;
+}
+
+}  // namespace clasp::router

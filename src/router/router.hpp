@@ -1,0 +1,110 @@
+// Router: the CLASP routing engine (router.md with its Fix notes, DECISIONS
+// D-1..D-17). It owns the sessions, the param store, the subscription index
+// and the announced signals, and turns each inbound frame into replies and
+// fan-out through the sessions' Outboxes. Single-threaded by design: the
+// server serialises calls with one lock; nothing here blocks or does I/O.
+//
+// Reentrancy: Outbox calls made from the router never call back into it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <random>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/codec.hpp"
+#include "core/pattern_index.hpp"
+#include "router/clock.hpp"
+#include "router/gesture_coalescer.hpp"
+#include "router/param_store.hpp"
+#include "router/outbox.hpp"
+#include "router/router_config.hpp"
+#include "router/session.hpp"
+
+namespace clasp::router {
+
+class Router {
+ public:
+  Router(RouterConfig config, const Clock& clock);
+  ~Router();
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
+
+  // A transport accepted a connection. Null when the session limit is reached
+  // (the transport then closes with 1013).
+  RouterSession* open(Outbox& outbox);
+
+  // One transport message holding one CLASP frame (trailing bytes ignored).
+  void handleMessage(RouterSession* s, std::span<const std::uint8_t> bytes);
+
+  // The transport is gone: removes subscriptions, releases locks (D-10).
+  void close(RouterSession* s);
+
+  // Timers: gesture flushes, scheduled bundles, TTL expiry. Call often
+  // (every few ms); each duty keeps its own schedule.
+  void tick();
+
+  std::size_t sessionCount() const { return sessions_.size(); }
+  const RouterConfig& config() const { return config_; }
+  const ParamStore& params() const { return store_; }
+
+  // Error (200/402) when a SET cannot be stored or fanned out; checks address too.
+  Result<void> validateSet(const Set& set) const;
+
+  // The session's scopes (D-17); allow-all until a token narrows them.
+  void setScopes(RouterSession* s, Scopes scopes) { s->scopes = std::move(scopes); }
+
+ private:
+  friend struct Ops;
+
+  // Dispatch of one decoded message (ops/*.cpp).
+  void dispatch(RouterSession* s, const DecodedFrame& f);
+
+  // Outbound helpers.
+  void reply(RouterSession* s, const Message& m, Delivery kind = Delivery::Reliable);
+  void sendError(RouterSession* s, Errc code, std::string_view text,
+                 std::optional<std::string_view> address = std::nullopt);
+  // Encodes m once and sends it to every session with a matching subscription
+  // whose type filter admits `signal`, once per session, skipping `exclude`.
+  void fanout(const Message& m, std::string_view address, SignalType signal,
+              const RouterSession* exclude, Delivery kind);
+  // SNAPSHOT frames of the given params (≤ 800 and ≤ 65 535 bytes each).
+  void sendSnapshot(RouterSession* s, const std::vector<const std::pair<const std::string, Param>*>& items,
+                    bool evenIfEmpty);
+
+  // Applies a checked SET as `writer` and fans it out (SET and BUNDLE).
+  const Param& applySet(std::string_view writer, const Set& set);
+  // Routes a PUBLISH (P2P, gestures, fan-out) for SET and BUNDLE. `sender` is
+  // null for a scheduled bundle whose sender has left.
+  void routePublish(RouterSession* sender, const Publish& p);
+  std::string newSessionId();
+
+  RouterConfig config_;
+  const Clock& clock_;
+  ParamStore store_;
+  PatternIndex<SubRef> index_;
+  std::unordered_map<RouterSession*, std::unique_ptr<RouterSession>> sessions_;
+  std::unordered_map<std::string, RouterSession*, StringHash, std::equal_to<>> byId_;
+  std::unordered_map<std::string, std::pair<SignalDefinition, std::uint64_t>, StringHash,
+                     std::equal_to<>>
+      signals_;  // announced signals and when (mono µs)
+  GestureCoalescer gestures_;
+  struct Scheduled {
+    RouterSession* session;  // null once the sender left
+    std::string sessionId;
+    Scopes scopes;
+    Bundle bundle;
+  };
+  std::multimap<std::uint64_t, Scheduled> scheduled_;  // by wall µs
+  OutBuffer out_;                 // encode scratch, reused
+  std::uint64_t fanoutStamp_ = 0;
+  std::uint64_t nextTtlSweep_ = 0;
+  std::mt19937_64 rng_;
+};
+
+}  // namespace clasp::router

@@ -1,0 +1,50 @@
+// RouterSession: the router's record of one client session, owned by the
+// Router and reached by transports only as an opaque handle. Holds the
+// session's scopes (D-17), subscriptions and per-fan-out bookkeeping. Lives
+// from Router::open to Router::close; used only under the router's lock.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "core/codec.hpp"
+#include "core/pattern.hpp"
+#include "router/outbox.hpp"
+#include "router/scopes.hpp"
+
+namespace clasp::router {
+
+struct Subscription {
+  std::uint32_t id = 0;
+  Pattern pattern;
+  std::uint8_t types = 0;  // typemask bits; 0 = every type
+  std::optional<SubscribeOptions> options;
+};
+
+struct RouterSession {
+  explicit RouterSession(Outbox& out) : outbox(&out) {}
+
+  Outbox* outbox;
+  std::string id;  // UUID text, assigned at HELLO
+  bool established = false;
+  bool closing = false;
+  std::uint8_t features = 0;
+  std::string name;
+  Scopes scopes = Scopes::allowAll();
+  std::unordered_map<std::uint32_t, Subscription> subscriptions;
+  std::uint64_t fanoutStamp = 0;  // last fan-out that reached this session (one copy each, D-7)
+  std::uint32_t scheduledBundles = 0;
+  DecodedFrame inbound;  // reused for every frame this session sends
+};
+
+// What the subscription index stores: enough to filter without a lookup.
+struct SubRef {
+  RouterSession* session;
+  std::uint32_t id;
+  std::uint8_t types;
+  bool operator==(const SubRef& o) const { return session == o.session && id == o.id; }
+};
+
+}  // namespace clasp::router
