@@ -25,6 +25,8 @@ enum class Errc : std::uint16_t {
   RevisionConflict = 400,
   LockHeld = 401,
   InvalidValue = 402,
+  Rejected = 403,        // bundle member or federation rule refused (router.md §6, App. A)
+  TargetNotFound = 404,  // P2P signal to an unknown session (protocol.md §8.7)
   RateLimited = 429,
   InternalError = 500,
   ServiceUnavailable = 501,
