@@ -34,6 +34,7 @@ void Router::close(RouterSession* s) {
   for (auto& [id, sub] : s->subscriptions) index_.remove(sub.pattern.text(), SubRef{s, id, 0});
   s->subscriptions.clear();
   gestures_.dropSender(s);
+  throttled_.erase(s);
   for (auto& [when, job] : scheduled_)
     if (job.session == s) job.session = nullptr;  // D-9: runs even after the sender left
   if (s->established) {
@@ -86,17 +87,30 @@ void Router::sendError(RouterSession* s, Errc code, std::string_view text,
 }
 
 void Router::fanout(const Message& m, std::string_view address, SignalType signal,
-                    const RouterSession* exclude, Delivery kind) {
+                    const RouterSession* exclude, Delivery kind, const Value* value) {
   out_.clear();
   if (!encodeFrame(m, out_)) return;
   const auto frame = out_.span();
   const std::uint64_t stamp = ++fanoutStamp_;
   const std::uint8_t bit = typemask::bitFor(signal);
+  const bool filterable = signal == SignalType::Param || signal == SignalType::Stream;
+  std::uint64_t mono = 0;
   index_.match(address, [&](const SubRef& ref) {
     RouterSession* target = ref.session;
     if (target == exclude || target->fanoutStamp == stamp) return;
     if (ref.types != 0 && (ref.types & bit) == 0) return;
     if (!target->scopes.isAllowAll() && !target->scopes.canRead(address)) return;
+    if (ref.filtered && filterable) {
+      // D-12: this subscription may hold the value back; another matching
+      // subscription of the same session may still deliver it, so no stamp.
+      auto sub = target->subscriptions.find(ref.id);
+      if (sub != target->subscriptions.end() && sub->second.filter) {
+        if (mono == 0) mono = clock_.monoMicros();
+        auto verdict = sub->second.filter->admit(address, value, frame, mono);
+        if (verdict == DeliveryFilter::Verdict::Deferred) throttled_.insert(target);
+        if (verdict != DeliveryFilter::Verdict::Deliver) return;
+      }
+    }
     target->fanoutStamp = stamp;
     target->outbox->send(frame, kind);
   });
@@ -132,6 +146,16 @@ void Router::tick() {
       fanout(p, p.address, SignalType::Gesture, static_cast<const RouterSession*>(sender),
              Delivery::Droppable);
     });
+  }
+  for (auto it = throttled_.begin(); it != throttled_.end();) {
+    RouterSession* s = *it;
+    bool waiting = false;
+    for (auto& [id, sub] : s->subscriptions) {
+      if (!sub.filter || !sub.filter->hasPending()) continue;
+      sub.filter->takeDue(mono, [&](std::span<const std::uint8_t> frame) { s->outbox->send(frame, Delivery::Reliable); });
+      waiting = waiting || sub.filter->hasPending();
+    }
+    it = waiting ? std::next(it) : throttled_.erase(it);
   }
   const std::uint64_t wall = clock_.wallMicros();
   while (!scheduled_.empty() && scheduled_.begin()->first <= wall) {

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/codec.hpp"
@@ -71,8 +72,9 @@ class Router {
                  std::optional<std::string_view> address = std::nullopt);
   // Encodes m once and sends it to every session with a matching subscription
   // whose type filter admits `signal`, once per session, skipping `exclude`.
+  // `value` feeds the D-12 epsilon filter (null when the message has none).
   void fanout(const Message& m, std::string_view address, SignalType signal,
-              const RouterSession* exclude, Delivery kind);
+              const RouterSession* exclude, Delivery kind, const Value* value = nullptr);
   // SNAPSHOT frames of the given params (≤ 800 and ≤ 65 535 bytes each).
   void sendSnapshot(RouterSession* s, const std::vector<const std::pair<const std::string, Param>*>& items,
                     bool evenIfEmpty);
@@ -101,6 +103,7 @@ class Router {
     Bundle bundle;
   };
   std::multimap<std::uint64_t, Scheduled> scheduled_;  // by wall µs
+  std::unordered_set<RouterSession*> throttled_;  // sessions with D-12 deliveries waiting
   OutBuffer out_;                 // encode scratch, reused
   std::uint64_t fanoutStamp_ = 0;
   std::uint64_t nextTtlSweep_ = 0;

@@ -5,12 +5,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
 
 #include "core/codec.hpp"
 #include "core/pattern.hpp"
+#include "router/delivery_filter.hpp"
 #include "router/outbox.hpp"
 #include "router/scopes.hpp"
 
@@ -21,6 +23,7 @@ struct Subscription {
   Pattern pattern;
   std::uint8_t types = 0;  // typemask bits; 0 = every type
   std::optional<SubscribeOptions> options;
+  std::unique_ptr<DeliveryFilter> filter;  // D-12, only when max_rate or epsilon is set
 };
 
 struct RouterSession {
@@ -44,6 +47,7 @@ struct SubRef {
   RouterSession* session;
   std::uint32_t id;
   std::uint8_t types;
+  bool filtered = false;  // the subscription has a DeliveryFilter
   bool operator==(const SubRef& o) const { return session == o.session && id == o.id; }
 };
 

@@ -37,7 +37,7 @@ void Router::routePublish(RouterSession* s, const Publish& p) {
     });
     return;
   }
-  fanout(p, p.address, p.signal, s, deliveryFor(p.signal));
+  fanout(p, p.address, p.signal, s, deliveryFor(p.signal), p.value ? &*p.value : nullptr);
 }
 
 void Ops::publish(Router& r, RouterSession* s, const Publish& m, QoS qos) {

@@ -23,7 +23,7 @@ Result<void> Router::validateSet(const Set& set) const {
 const Param& Router::applySet(std::string_view writer, const Set& set) {
   const Param& p = store_.apply(set, writer, clock_.wallMicros(), clock_.monoMicros());
   Set out{set.address, p.value, p.revision, set.lock, set.unlock, set.ttl};
-  fanout(out, set.address, SignalType::Param, nullptr, Delivery::Reliable);
+  fanout(out, set.address, SignalType::Param, nullptr, Delivery::Reliable, &p.value);
   return p;
 }
 

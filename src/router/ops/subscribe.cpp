@@ -24,9 +24,14 @@ void Ops::subscribe(Router& r, RouterSession* s, const Subscribe& m, QoS qos) {
     r.index_.remove(existing->second.pattern.text(), SubRef{s, m.id, 0});
     s->subscriptions.erase(existing);
   }
+  std::unique_ptr<DeliveryFilter> filter;
+  if (m.options) {
+    filter = std::make_unique<DeliveryFilter>(*m.options);
+    if (!filter->enabled()) filter.reset();
+  }
   // Cannot fail: the pattern was validated above.
-  (void)r.index_.insert(m.pattern, SubRef{s, m.id, m.types});
-  s->subscriptions.emplace(m.id, Subscription{m.id, *pattern, m.types, m.options});
+  (void)r.index_.insert(m.pattern, SubRef{s, m.id, m.types, filter != nullptr});
+  s->subscriptions.emplace(m.id, Subscription{m.id, *pattern, m.types, m.options, std::move(filter)});
   if (wantsAck(qos)) r.reply(s, Ack{m.pattern, std::nullopt, std::nullopt, std::nullopt, std::nullopt});
 
   const std::uint64_t mono = r.clock_.monoMicros();
