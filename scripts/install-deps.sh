@@ -19,6 +19,7 @@ if $with_tests; then
   PACKAGES+=(
     clang-16 libclang-rt-16-dev          # libFuzzer + sanitizers for fuzz targets
     libgtest-dev libgmock-dev
+    curl                                 # black-box HTTP probe checks
   )
   # Debian's Node.js unless one is installed already (the image may ship a newer one).
   command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)

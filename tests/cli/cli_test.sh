@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Black-box tests of the two executables' command lines: every usage error is
+# one line on stderr and exit code 2; help and version exit 0; the relay
+# prints its listening line, answers a plain HTTP probe with "ok" (curl), and
+# a second relay on a port in use fails with exit 2.
+# Usage: cli_test.sh <clasp-relay> <clasp>
+set -u
+relay=$1
+clasp=$2
+pass=0
+fail=0
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+check() {  # name, expected exit, expected stderr lines (or -), command...
+  local name=$1 want=$2 lines=$3
+  shift 3
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  local n
+  n=$(wc -l <"$tmp/err")
+  if [ "$got" -eq "$want" ] && { [ "$lines" = - ] || [ "$n" -eq "$lines" ]; }; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL: $name: exit $got (want $want), $n stderr line(s) (want $lines):"
+    sed 's/^/  | /' "$tmp/err" | head -5
+  fi
+}
+
+contains() {  # name, file, text
+  if grep -q -- "$3" "$2"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1: no '$3' in $2"; fi
+}
+
+# Usage errors: exit 2, exactly one line.
+check "relay unknown flag" 2 1 "$relay" --bogus
+check "relay bad value" 2 1 "$relay" --ws-port notaport
+check "relay out of range" 2 1 "$relay" --ws-port 70000
+check "relay flag of a later feature" 2 1 "$relay" --mqtt-port 1883
+check "relay missing value" 2 1 "$relay" --name
+check "clasp no subcommand" 2 1 "$clasp"
+check "clasp server unknown flag" 2 1 "$clasp" server --quic-port 9
+check "clasp server bad log level" 2 1 "$clasp" server --log-level loud
+check "clasp server message size too small" 2 1 "$clasp" server --max-message-size 10
+
+# Help and version.
+check "relay help" 0 0 "$relay" --help
+contains "relay help lists --ws-port" "$tmp/out" "--ws-port"
+contains "relay help lists --param-ttl" "$tmp/out" "--param-ttl"
+check "clasp server help" 0 0 "$clasp" server -h
+contains "server help lists --max-subscriptions" "$tmp/out" "--max-subscriptions"
+check "clasp version" 0 0 "$clasp" -V
+contains "version names the program" "$tmp/out" "clasp"
+
+# A relay on a free port: listening line, HTTP probe, then port-in-use.
+mkfifo "$tmp/relay.out"
+"$relay" --host 127.0.0.1 --ws-port 0 >"$tmp/relay.out" 2>"$tmp/relay.err" &
+pids+=($!)
+exec 3<"$tmp/relay.out"
+port=""
+# Blocks until the relay announces itself (deadline 10 s).
+if read -r -t 10 line <&3; then
+  port=$(echo "$line" | sed -n 's/^listening on ws:\/\/127\.0\.0\.1:\([0-9]*\)$/\1/p')
+fi
+if [ -z "$port" ]; then
+  fail=$((fail + 1))
+  echo "FAIL: relay did not print its listening line"
+else
+  pass=$((pass + 1))
+  body=$(curl -s --max-time 5 "http://127.0.0.1:$port/health")
+  if [ "$body" = "ok" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: probe body '$body'"; fi
+  head=$(curl -s -I --max-time 5 "http://127.0.0.1:$port/")
+  if echo "$head" | grep -q "200 OK"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: HEAD probe: $head"; fi
+  check "port in use" 2 1 "$relay" --host 127.0.0.1 --ws-port "$port"
+  contains "port in use says why" "$tmp/err" "cannot listen"
+  check "clasp server port in use" 2 1 "$clasp" server --bind 127.0.0.1 --port "$port"
+fi
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
