@@ -7,15 +7,6 @@
 
 namespace clasp::router {
 
-namespace {
-std::string lockHeld(std::string_view holder) {
-  std::string m = "LockHeld { holder: \"";
-  m += holder;
-  m += "\" }";
-  return m;
-}
-}  // namespace
-
 const Param* ParamStore::find(std::string_view address) const {
   auto it = params_.find(address);
   return it == params_.end() ? nullptr : &it->second;
@@ -26,15 +17,23 @@ Param* ParamStore::find(std::string_view address) {
   return it == params_.end() ? nullptr : &it->second;
 }
 
+Result<void> ParamStore::checkWrite(const Set& set, std::string_view writer, std::uint64_t revision,
+                                    std::string_view holder) {
+  if (set.revision && *set.revision != revision)
+    return fail(Errc::RevisionConflict, "RevisionConflict { expected: " + std::to_string(*set.revision) +
+                                            ", actual: " + std::to_string(revision) + " }");
+  if (!holder.empty() && holder != writer) {
+    std::string m = "LockHeld { holder: \"";
+    m += holder;
+    m += "\" }";
+    return fail(Errc::LockHeld, std::move(m));
+  }
+  return {};
+}
+
 Result<void> ParamStore::check(const Set& set, std::string_view writer) const {
   const Param* p = find(set.address);
-  std::uint64_t actual = p ? p->revision : 0;
-  if (set.revision && *set.revision != actual)
-    return fail(Errc::RevisionConflict, "RevisionConflict { expected: " + std::to_string(*set.revision) +
-                                            ", actual: " + std::to_string(actual) + " }");
-  if (p && !p->lockHolder.empty() && p->lockHolder != writer)
-    return fail(Errc::LockHeld, lockHeld(p->lockHolder));
-  return {};
+  return checkWrite(set, writer, p ? p->revision : 0, p ? std::string_view(p->lockHolder) : std::string_view());
 }
 
 const Param& ParamStore::apply(const Set& set, std::string_view writer, std::uint64_t wallNow,

@@ -45,6 +45,12 @@ class ParamStore {
   // Whether `writer` may apply `set` now: expected revision (400) and lock (401).
   Result<void> check(const Set& set, std::string_view writer) const;
 
+  // The rule behind check(), for a param at `revision` locked by `holder`
+  // (empty = unlocked; a missing param has revision 0). BUNDLE uses it on its
+  // shadow state so members are judged as the earlier ones would leave it.
+  static Result<void> checkWrite(const Set& set, std::string_view writer, std::uint64_t revision,
+                                 std::string_view holder);
+
   // Applies a checked write and returns the param as stored.
   const Param& apply(const Set& set, std::string_view writer, std::uint64_t wallNow,
                      std::uint64_t monoNow);

@@ -39,13 +39,8 @@ std::optional<Failure> checkBundle(Router& r, const ParamStore& store, const Sco
         it = shadow.emplace(set->address, Shadow{p ? p->revision : 0, p ? p->lockHolder : ""}).first;
       }
       Shadow& sh = it->second;
-      if (set->revision && *set->revision != sh.revision)
-        return Failure{Errc::RevisionConflict,
-                       "RevisionConflict { expected: " + std::to_string(*set->revision) +
-                           ", actual: " + std::to_string(sh.revision) + " }",
-                       set->address};
-      if (!sh.holder.empty() && sh.holder != writer)
-        return Failure{Errc::LockHeld, "LockHeld { holder: \"" + sh.holder + "\" }", set->address};
+      if (auto ok = ParamStore::checkWrite(*set, writer, sh.revision, sh.holder); !ok)
+        return Failure{ok.error().code, ok.error().message, set->address};
       if (set->unlock && sh.holder == writer) sh.holder.clear();
       if (set->lock) sh.holder.assign(writer);
       sh.revision += 1;
