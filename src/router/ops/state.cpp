@@ -10,10 +10,12 @@ namespace clasp::router {
 
 Result<void> Router::validateSet(const Set& set) const {
   if (auto ok = validateAddress(set.address); !ok) return ok;
-  // The fan-out SET carries a revision and maybe a TTL; a snapshot entry
-  // carries revision, writer and timestamp. Both must fit one frame.
+  // The fan-out SET adds a revision; the param's SNAPSHOT entry (for late
+  // joiners and GET) adds revision, writer id and timestamp. A param that
+  // could not travel in both would be stored but undeliverable.
   constexpr std::size_t kSessionId = 36;
-  std::size_t setPayload = 2 + 2 + set.address.size() + valueDataSize(set.value) + 8 + 4;
+  std::size_t setPayload =
+      2 + 2 + set.address.size() + valueDataSize(set.value) + 8 + (set.ttl ? 4 : 0);
   std::size_t snapshotPayload = 3 + snapshotEntrySize(set.address, set.value, std::string(kSessionId, 'x'));
   if (setPayload > kMaxPayload || snapshotPayload > kMaxPayload)
     return fail(Errc::InvalidValue, "value too large");

@@ -134,6 +134,8 @@ void WsConnection::startFrames(tcp::socket socket, std::span<const std::uint8_t>
     spdlog::info("connection refused: session limit reached");
     closeWith(ws::CloseCode::TryAgainLater, "too many sessions");
     startTimers();
+    draining_ = true;
+    doRead();
     return;
   }
   startTimers();
@@ -148,10 +150,17 @@ void WsConnection::doRead() {
 }
 
 void WsConnection::onRead(beast::error_code ec, std::size_t n) {
-  if (ec) return terminate();
+  if (ec) return terminate();  // EOF included: the peer is done
+  if (draining_) {
+    readLen_ = 0;  // closing: input is no longer interpreted
+    return doRead();
+  }
   readLen_ += n;
   lastActivity_ = Clock::now();
-  if (!processInput()) return;
+  if (!processInput()) {
+    draining_ = true;
+    readLen_ = 0;
+  }
   doRead();
 }
 
@@ -167,7 +176,7 @@ bool WsConnection::processInput() {
           if (ev.binary && session_) host_.router.handleMessage(session_, ev.payload);
           break;  // text messages are ignored (protocol.md §2.1)
         case ws::EventKind::Ping: queueControl(ws::Opcode::Pong, ev.payload); break;
-        case ws::EventKind::Pong: pingOutstanding_ = false; break;
+        case ws::EventKind::Pong: break;
         case ws::EventKind::Close:
           peerClosed = true;
           peerCode = ev.closeCode;  // echoed back (RFC 6455 §5.5.1)
@@ -270,7 +279,7 @@ void WsConnection::flush() {
   if (pending_.empty()) {
     if (closing_) {
       g.unlock();
-      terminate();
+      finishClose();
     }
     return;
   }
@@ -297,8 +306,20 @@ void WsConnection::onWrite(beast::error_code ec, std::size_t) {
   }
   if (closing_) {
     g.unlock();
-    terminate();
+    finishClose();
   }
+}
+
+void WsConnection::finishClose() {
+  if (session_) {
+    std::lock_guard lock(host_.mutex);
+    host_.router.close(session_);
+    session_ = nullptr;
+  }
+  beast::error_code ignored;
+  socket_->shutdown(tcp::socket::shutdown_send, ignored);
+  // The read loop is still running (draining_); EOF from the peer, or the
+  // close deadline in onHousekeeping, ends the connection.
 }
 
 void WsConnection::startTimers() {
@@ -320,20 +341,15 @@ void WsConnection::onHousekeeping(beast::error_code ec) {
   if (!established_ && now - started_ >= std::chrono::seconds(config_.handshakeTimeoutSeconds)) {
     spdlog::debug("closing connection: no HELLO within {} s", config_.handshakeTimeoutSeconds);
     closeWith(ws::CloseCode::ProtocolError, "handshake timeout");
-  } else if (config_.sessionTimeoutSeconds != 0) {
-    const auto idle = now - lastActivity_;
-    const auto limit = std::chrono::seconds(config_.sessionTimeoutSeconds);
-    if (idle >= limit) {
-      // D-16: an expired session is closed, never left half-alive.
-      spdlog::debug("closing idle session after {} s", config_.sessionTimeoutSeconds);
-      queueMessage(ErrorMsg{502, "idle timeout", std::nullopt, std::nullopt});
-      closeWith(ws::CloseCode::Normal, "idle timeout");
-    } else if (idle >= limit / 2 && !pingOutstanding_) {
-      // Clients such as the JS client send nothing when idle; a ping keeps
-      // them alive through the pong their WebSocket library returns.
-      pingOutstanding_ = true;
-      queueControl(ws::Opcode::Ping, {});
-    }
+  } else if (config_.sessionTimeoutSeconds != 0 &&
+             now - lastActivity_ >= std::chrono::seconds(config_.sessionTimeoutSeconds)) {
+    // D-16: traffic in either direction (client WebSocket pings included)
+    // keeps a session; a session with none for the timeout is closed, never
+    // left half-alive. The server sends no keepalive pings of its own: they
+    // would count as traffic and no session could ever expire.
+    spdlog::debug("closing idle session after {} s", config_.sessionTimeoutSeconds);
+    queueMessage(ErrorMsg{502, "idle timeout", std::nullopt, std::nullopt});
+    closeWith(ws::CloseCode::Normal, "idle timeout");
   }
   startTimers();
 }

@@ -62,6 +62,10 @@ class WsConnection final : public std::enable_shared_from_this<WsConnection>, pu
   void queueMessage(const Message& m);
   // Caller holds outMutex_: posts a flush unless one is posted or running.
   void scheduleFlushLocked();
+  // After our close frame is written: FIN, deregister, keep reading until the
+  // peer's EOF (closing the socket with unread input would send RST and could
+  // destroy the close frame in flight).
+  void finishClose();
   // Ends everything: deregisters from the router, closes the socket.
   void terminate();
 
@@ -89,7 +93,7 @@ class WsConnection final : public std::enable_shared_from_this<WsConnection>, pu
   std::chrono::steady_clock::time_point lastActivity_;
   std::chrono::steady_clock::time_point started_;
   std::optional<std::chrono::steady_clock::time_point> closeDeadline_;  // under outMutex_
-  bool pingOutstanding_ = false;
+  bool draining_ = false;    // our close is sent; input is read and discarded
   bool established_ = false;  // HELLO seen (cached from the router session)
   bool terminated_ = false;   // under outMutex_
 };

@@ -1,0 +1,371 @@
+// runFanout: the fan-out run from start to report. The main thread only
+// orchestrates: it builds one Worker (event loop + latency histogram) per
+// --threads, puts the publisher on worker 0 and deals subscribers round-robin,
+// then drives the phases by the clock: setup (every session subscribed) ->
+// warm-up -> measurement window -> drain (deliveries of window messages still
+// in flight) -> stop. Loss is exact: every message stamped inside the window
+// must reach every subscriber. Histograms are merged after the threads join.
+#include "bench/fanout.hpp"
+
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "bench/clock.hpp"
+#include "bench/event_loop.hpp"
+#include "bench/fanout_shared.hpp"
+#include "bench/histogram.hpp"
+#include "bench/publisher.hpp"
+#include "bench/report.hpp"
+#include "bench/subscriber.hpp"
+#include "bench/url.hpp"
+
+namespace clasp::bench {
+
+namespace {
+
+constexpr std::uint64_t kSecond = 1'000'000'000;
+// Drain ends when nothing new arrived for this long.
+constexpr std::uint64_t kDrainQuiet = 2 * kSecond;
+constexpr unsigned kCloseReportLines = 5;
+
+struct Worker {
+  EventLoop loop;
+  Histogram latency;
+  std::vector<std::unique_ptr<Subscriber>> subscribers;
+  Publisher* publisher = nullptr;  // worker 0 only
+  std::thread thread;
+};
+
+void sleepUntil(std::uint64_t monoNs) {
+  timespec ts{};
+  ts.tv_sec = static_cast<time_t>(monoNs / kSecond);
+  ts.tv_nsec = static_cast<long>(monoNs % kSecond);
+  while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
+  }
+}
+
+// Every subscriber holds a socket; the default soft limit (often 1024) would
+// cap a large run, so raise it toward the hard limit when needed.
+Status<void> ensureFdLimit(std::uint64_t needed) {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= needed) return {};
+  if (lim.rlim_max != RLIM_INFINITY && lim.rlim_max < needed)
+    return failure("needs " + std::to_string(needed) + " file descriptors, the hard limit is " +
+                   std::to_string(lim.rlim_max));
+  lim.rlim_cur = needed;
+  if (setrlimit(RLIMIT_NOFILE, &lim) != 0) return failure("cannot raise the file descriptor limit");
+  return {};
+}
+
+class Run {
+ public:
+  Run(const FanoutOptions& o, const Endpoint& ep) : o_(o), ep_(ep) {}
+  ~Run() { stopThreads(); }
+
+  int execute();
+
+ private:
+  Status<void> build();
+  void startThreads();
+  void stopThreads();
+  bool waitForSetup();
+  void measure();
+  void drain();
+  FanoutResult collect() const;
+
+  std::uint64_t receivedTotal() const;
+  std::uint64_t receivedInWindowTotal() const;
+  unsigned closedSubscribers() const;
+  bool allLiveSubscribersCaughtUp(std::uint64_t sentInWindow) const;
+  void progress(const char* phase, std::uint64_t now);
+
+  const FanoutOptions& o_;
+  const Endpoint& ep_;
+  FanoutShared shared_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::unique_ptr<Publisher> publisher_;
+  bool tty_ = isatty(STDERR_FILENO) != 0;
+  bool threadsRunning_ = false;
+
+  std::uint64_t startNs_ = 0;
+  std::uint64_t windowStartNs_ = 0;
+  std::uint64_t windowEndNs_ = 0;
+  CpuSample cpuAtStart_;
+  CpuSample cpuAtEnd_;
+  bool drainStalled_ = false;
+
+  // Progress: counters at the previous line.
+  std::uint64_t lastProgressNs_ = 0;
+  std::uint64_t lastSent_ = 0;
+  std::uint64_t lastReceived_ = 0;
+};
+
+Status<void> Run::build() {
+  for (unsigned t = 0; t < o_.threads; ++t) {
+    auto w = std::make_unique<Worker>();
+    if (auto ok = w->loop.init(); !ok) return ok;
+    workers_.push_back(std::move(w));
+  }
+  Worker& first = *workers_[0];
+  publisher_ = std::make_unique<Publisher>(first.loop, ep_, o_, shared_);
+  first.publisher = publisher_.get();
+  first.loop.addHook([p = publisher_.get()] { p->pump(); });
+  shared_.publisherLoop = &first.loop;
+  for (unsigned i = 0; i < o_.subscribers; ++i) {
+    Worker& w = *workers_[i % o_.threads];
+    auto sub = std::make_unique<Subscriber>(w.loop, ep_, shared_, w.latency, i, &w == &first);
+    shared_.subscribers.push_back(sub.get());
+    w.subscribers.push_back(std::move(sub));
+  }
+  if (auto ok = publisher_->start(); !ok) return ok;
+  for (auto& w : workers_)
+    for (auto& s : w->subscribers)
+      if (auto ok = s->start(); !ok) return ok;
+  return {};
+}
+
+void Run::startThreads() {
+  threadsRunning_ = true;
+  for (auto& wp : workers_) {
+    Worker* w = wp.get();
+    w->thread = std::thread([this, w] {
+      w->loop.run(shared_.stop);
+      // Still on the loop thread: the connections belong to it.
+      for (auto& s : w->subscribers) s->closeGracefully();
+      if (w->publisher) w->publisher->closeGracefully();
+    });
+  }
+}
+
+void Run::stopThreads() {
+  if (!threadsRunning_) return;
+  threadsRunning_ = false;
+  shared_.stop.store(true, std::memory_order_release);
+  for (auto& w : workers_) w->loop.wake();
+  for (auto& w : workers_)
+    if (w->thread.joinable()) w->thread.join();
+}
+
+bool Run::waitForSetup() {
+  const unsigned sessions = o_.subscribers + 1;
+  // Generous: a loaded relay may take a while to accept hundreds of sessions.
+  const std::uint64_t deadline = monoNanos() + 10 * kSecond + std::uint64_t{o_.subscribers} * 20'000'000;
+  while (shared_.ready.load() < sessions) {
+    if (shared_.setupFailures.load() != 0) {
+      std::fprintf(stderr, "clasp-bench: %u of %u sessions failed to set up\n", shared_.setupFailures.load(),
+                   sessions);
+      return false;
+    }
+    if (monoNanos() >= deadline) {
+      std::fprintf(stderr, "clasp-bench: setup timed out: %u of %u sessions ready\n", shared_.ready.load(),
+                   sessions);
+      return false;
+    }
+    sleepUntil(monoNanos() + 5'000'000);
+  }
+  return true;
+}
+
+std::uint64_t Run::receivedTotal() const {
+  std::uint64_t n = 0;
+  for (const Subscriber* s : shared_.subscribers) n += s->received();
+  return n;
+}
+
+std::uint64_t Run::receivedInWindowTotal() const {
+  std::uint64_t n = 0;
+  for (const Subscriber* s : shared_.subscribers) n += s->receivedInWindow();
+  return n;
+}
+
+unsigned Run::closedSubscribers() const {
+  unsigned n = 0;
+  for (const Subscriber* s : shared_.subscribers) n += s->alive() ? 0 : 1;
+  return n;
+}
+
+bool Run::allLiveSubscribersCaughtUp(std::uint64_t sentInWindow) const {
+  for (const Subscriber* s : shared_.subscribers)
+    if (s->alive() && s->receivedInWindow() < sentInWindow) return false;
+  return true;
+}
+
+void Run::progress(const char* phase, std::uint64_t now) {
+  const std::uint64_t sent = publisher_->sent();
+  const std::uint64_t received = receivedTotal();
+  const double dt = static_cast<double>(now - lastProgressNs_) / 1e9;
+  if (tty_ && dt > 0) {
+    printProgress(phase, static_cast<double>(now - startNs_) / 1e9, static_cast<double>(sent - lastSent_) / dt,
+                  static_cast<double>(received - lastReceived_) / dt, publisher_->inflight());
+  }
+  lastProgressNs_ = now;
+  lastSent_ = sent;
+  lastReceived_ = received;
+}
+
+void Run::measure() {
+  // Start a little ahead so every loop sees the schedule before its first tick.
+  startNs_ = monoNanos() + 1'000'000;
+  windowStartNs_ = startNs_ + static_cast<std::uint64_t>(o_.warmupSeconds * 1e9);
+  windowEndNs_ = windowStartNs_ + static_cast<std::uint64_t>(o_.durationSeconds * 1e9);
+  shared_.scheduleStartNs.store(startNs_, std::memory_order_relaxed);
+  shared_.windowStartUs.store(windowStartNs_ / 1000, std::memory_order_relaxed);
+  shared_.windowEndUs.store(windowEndNs_ / 1000, std::memory_order_relaxed);
+  shared_.sending.store(true, std::memory_order_release);
+  shared_.publisherLoop->wake();
+  lastProgressNs_ = startNs_;
+  cpuAtStart_ = sampleCpu();  // replaced at the window's start, unless the run dies before
+
+  bool haveStart = false;
+  std::uint64_t nextTick = startNs_ + kSecond;
+  for (;;) {
+    std::uint64_t target = nextTick;
+    if (!haveStart && windowStartNs_ < target) target = windowStartNs_;
+    if (windowEndNs_ < target) target = windowEndNs_;
+    sleepUntil(target);
+    const std::uint64_t now = monoNanos();
+    if (!haveStart && now >= windowStartNs_) {
+      cpuAtStart_ = sampleCpu();
+      haveStart = true;
+    }
+    if (now >= windowEndNs_) {
+      cpuAtEnd_ = sampleCpu();
+      return;
+    }
+    if (now >= nextTick) {
+      // Name the second that just ended: a tick at the window's start closes the warm-up.
+      progress(nextTick <= windowStartNs_ ? "warmup" : "measure", now);
+      nextTick += kSecond;
+    }
+    if (!publisher_->alive()) {
+      // Cut short: rates count over the part of the window that happened.
+      cpuAtEnd_ = sampleCpu();
+      windowEndNs_ = std::max(now, windowStartNs_ + 1000);
+      return;
+    }
+  }
+}
+
+void Run::drain() {
+  // The publisher stops on its own once the window is over (in rate mode,
+  // once it has sent everything scheduled inside it, however late it runs).
+  std::uint64_t sent = publisher_->sent();
+  std::uint64_t sentChange = monoNanos();
+  while (!publisher_->finished() && monoNanos() - sentChange < kDrainQuiet) {
+    sleepUntil(monoNanos() + 1'000'000);
+    if (publisher_->sent() != sent) {
+      sent = publisher_->sent();
+      sentChange = monoNanos();
+    }
+  }
+  const std::uint64_t sentInWindow = publisher_->sentInWindow();
+  std::uint64_t last = receivedInWindowTotal();
+  std::uint64_t lastChange = monoNanos();
+  std::uint64_t nextTick = lastChange + kSecond;
+  while (!allLiveSubscribersCaughtUp(sentInWindow)) {
+    sleepUntil(monoNanos() + 2'000'000);
+    const std::uint64_t now = monoNanos();
+    const std::uint64_t received = receivedInWindowTotal();
+    if (received != last) {
+      last = received;
+      lastChange = now;
+    } else if (now - lastChange >= kDrainQuiet) {
+      drainStalled_ = true;
+      return;
+    }
+    if (now >= nextTick) {
+      progress("drain", now);
+      nextTick += kSecond;
+    }
+  }
+}
+
+FanoutResult Run::collect() const {
+  Histogram all;
+  for (const auto& w : workers_) all.merge(w->latency);
+  FanoutResult r;
+  r.kind = o_.kind == MessageKind::Set ? "set" : "event";
+  r.subscribers = o_.subscribers;
+  r.threads = o_.threads;
+  r.rate = o_.rate;
+  r.window = o_.window;
+  r.warmupSeconds = o_.warmupSeconds;
+  r.durationSeconds = static_cast<double>(windowEndNs_ / 1000 - windowStartNs_ / 1000) / 1e6;
+  r.sent = publisher_->sentInWindow();
+  r.expected = r.sent * o_.subscribers;
+  r.received = receivedInWindowTotal();
+  r.p50 = all.percentile(0.50);
+  r.p90 = all.percentile(0.90);
+  r.p99 = all.percentile(0.99);
+  r.p999 = all.percentile(0.999);
+  r.max = all.max();
+  const Histogram& lag = publisher_->sendLag();
+  r.sendLagP50 = lag.percentile(0.50);
+  r.sendLagP99 = lag.percentile(0.99);
+  r.sendLagMax = lag.max();
+  r.toolCpuPercent = cpuPercent(cpuAtStart_, cpuAtEnd_);
+  r.closedSubscribers = closedSubscribers();
+  r.publisherErrors = publisher_->errors();
+  r.drainStalled = drainStalled_;
+  return r;
+}
+
+int Run::execute() {
+  if (auto ok = ensureFdLimit(std::uint64_t{o_.subscribers} + 64 + 3ull * o_.threads); !ok) {
+    std::fprintf(stderr, "clasp-bench: %s\n", ok.error().c_str());
+    return 1;
+  }
+  if (auto ok = build(); !ok) {
+    std::fprintf(stderr, "clasp-bench: %s\n", ok.error().c_str());
+    return 1;
+  }
+  startThreads();
+  if (tty_) std::fprintf(stderr, "connecting 1 publisher and %u subscribers to %s\n", o_.subscribers, ep_.display.c_str());
+  if (!waitForSetup()) return 1;
+  measure();
+  drain();
+  if (tty_) endProgress();
+  stopThreads();
+  if (!publisher_->alive()) std::fprintf(stderr, "clasp-bench: the publisher lost its connection; the run is cut short\n");
+  const FanoutResult r = collect();
+  printSummary(r);
+  printJson(r);
+  return publisher_->alive() ? 0 : 1;
+}
+
+}  // namespace
+
+void reportClosed(FanoutShared& shared, const char* why) {
+  const unsigned n = shared.closeReports.fetch_add(1);
+  if (n < kCloseReportLines) std::fprintf(stderr, "clasp-bench: %s\n", why);
+  else if (n == kCloseReportLines) std::fprintf(stderr, "clasp-bench: (further closed connections only counted)\n");
+}
+
+int runFanout(const FanoutOptions& options) {
+  auto url = parseWsUrl(options.url);
+  if (!url) {
+    std::fprintf(stderr, "clasp-bench: %s\n", url.error().c_str());
+    return 2;
+  }
+  auto endpoint = resolve(*url);
+  if (!endpoint) {
+    std::fprintf(stderr, "clasp-bench: %s\n", endpoint.error().c_str());
+    return 1;
+  }
+  // Timer slack (50 µs by default) would add its own jitter to rate mode;
+  // threads created from here on inherit the 1 ns slack.
+  prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+  Run run(options, *endpoint);
+  return run.execute();
+}
+
+}  // namespace clasp::bench

@@ -1,0 +1,102 @@
+// Progress line, summary, JSON result and CPU sampling (see report.hpp).
+#include "bench/report.hpp"
+
+#include <sys/resource.h>
+
+#include <cstdio>
+#include <string>
+
+#include "bench/clock.hpp"
+
+namespace clasp::bench {
+
+namespace {
+
+double seconds(const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; }
+
+// 1234567 -> "1.23M", for the progress line.
+std::string human(double v) {
+  char buf[32];
+  if (v >= 1e6) std::snprintf(buf, sizeof buf, "%.2fM", v / 1e6);
+  else if (v >= 1e3) std::snprintf(buf, sizeof buf, "%.1fk", v / 1e3);
+  else std::snprintf(buf, sizeof buf, "%.0f", v);
+  return buf;
+}
+
+}  // namespace
+
+CpuSample sampleCpu() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return {seconds(ru.ru_utime) + seconds(ru.ru_stime), monoNanos()};
+}
+
+double cpuPercent(const CpuSample& from, const CpuSample& to) {
+  const double wall = static_cast<double>(to.wallNs - from.wallNs) / 1e9;
+  return wall > 0 ? 100.0 * (to.cpuSeconds - from.cpuSeconds) / wall : 0;
+}
+
+void printSummary(const FanoutResult& r) {
+  std::string pace = r.rate == 0 ? "max rate" : std::to_string(r.rate) + " msg/s";
+  std::fprintf(stderr,
+               "fanout: 1 publisher -> %u subscribers, %s, %s, window %u, %.1f s after %.1f s warm-up, %u thread%s\n",
+               r.subscribers, r.kind, pace.c_str(), r.window, r.durationSeconds, r.warmupSeconds, r.threads,
+               r.threads == 1 ? "" : "s");
+  std::fprintf(stderr, "  sent        %12llu msgs  %12.0f /s\n", static_cast<unsigned long long>(r.sent),
+               r.sentPerSecond());
+  std::fprintf(stderr, "  delivered   %12llu msgs  %12.0f /s  (expected %llu, lost %llu)\n",
+               static_cast<unsigned long long>(r.received), r.deliveriesPerSecond(),
+               static_cast<unsigned long long>(r.expected), static_cast<unsigned long long>(r.loss()));
+  std::fprintf(stderr, "  latency us  p50 %llu  p90 %llu  p99 %llu  p99.9 %llu  max %llu\n",
+               static_cast<unsigned long long>(r.p50), static_cast<unsigned long long>(r.p90),
+               static_cast<unsigned long long>(r.p99), static_cast<unsigned long long>(r.p999),
+               static_cast<unsigned long long>(r.max));
+  if (r.rate != 0)
+    std::fprintf(stderr, "  send lag us p50 %llu  p99 %llu  max %llu  (publisher behind its schedule)\n",
+                 static_cast<unsigned long long>(r.sendLagP50), static_cast<unsigned long long>(r.sendLagP99),
+                 static_cast<unsigned long long>(r.sendLagMax));
+  std::fprintf(stderr, "  tool CPU    %.0f%% of one core\n", r.toolCpuPercent);
+  if (r.closedSubscribers != 0)
+    std::fprintf(stderr, "clasp-bench: warning: %u subscriber(s) lost their connection during the run\n",
+                 r.closedSubscribers);
+  if (r.publisherErrors != 0)
+    std::fprintf(stderr, "clasp-bench: warning: the relay answered %llu message(s) with ERROR\n",
+                 static_cast<unsigned long long>(r.publisherErrors));
+  if (r.drainStalled)
+    std::fprintf(stderr, "clasp-bench: warning: deliveries stopped arriving before all expected ones did\n");
+  if (r.toolCpuPercent >= 90.0 * r.threads)
+    std::fprintf(stderr,
+                 "clasp-bench: warning: the tool used %.0f%% CPU with %u thread(s): it saturated itself, so "
+                 "these figures may be the tool's limit rather than the relay's\n",
+                 r.toolCpuPercent, r.threads);
+}
+
+void printJson(const FanoutResult& r) {
+  std::printf(
+      "{\"mode\":\"fanout\",\"kind\":\"%s\",\"subscribers\":%u,\"threads\":%u,\"rate\":%llu,\"window\":%u,"
+      "\"duration_s\":%.3f,\"sent\":%llu,\"expected\":%llu,\"received\":%llu,\"sent_per_s\":%.1f,"
+      "\"deliveries_per_s\":%.1f,\"loss\":%llu,\"p50_us\":%llu,\"p90_us\":%llu,\"p99_us\":%llu,"
+      "\"p999_us\":%llu,\"max_us\":%llu,\"send_lag_p99_us\":%llu,\"tool_cpu_percent\":%.1f,"
+      "\"closed_subscribers\":%u,\"errors\":%llu}\n",
+      r.kind, r.subscribers, r.threads, static_cast<unsigned long long>(r.rate), r.window, r.durationSeconds,
+      static_cast<unsigned long long>(r.sent), static_cast<unsigned long long>(r.expected),
+      static_cast<unsigned long long>(r.received), r.sentPerSecond(), r.deliveriesPerSecond(),
+      static_cast<unsigned long long>(r.loss()), static_cast<unsigned long long>(r.p50),
+      static_cast<unsigned long long>(r.p90), static_cast<unsigned long long>(r.p99),
+      static_cast<unsigned long long>(r.p999), static_cast<unsigned long long>(r.max),
+      static_cast<unsigned long long>(r.sendLagP99), r.toolCpuPercent,
+      r.closedSubscribers, static_cast<unsigned long long>(r.publisherErrors));
+  std::fflush(stdout);
+}
+
+void printProgress(const char* phase, double elapsedSeconds, double sentPerSecond, double deliveredPerSecond,
+                   std::uint64_t inflight) {
+  std::fprintf(stderr, "\r\033[K%-7s %5.1fs  sent %8s/s  delivered %8s/s  in flight %llu", phase, elapsedSeconds,
+               human(sentPerSecond).c_str(), human(deliveredPerSecond).c_str(),
+               static_cast<unsigned long long>(inflight));
+  std::fflush(stderr);
+}
+
+void endProgress() { std::fprintf(stderr, "\r\033[K"); }
+
+}  // namespace clasp::bench

@@ -1,0 +1,66 @@
+// ws:// URL parsing and getaddrinfo resolution (see url.hpp).
+#include "bench/url.hpp"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+
+#include <charconv>
+#include <cstring>
+
+namespace clasp::bench {
+
+Status<WsUrl> parseWsUrl(std::string_view url) {
+  constexpr std::string_view kScheme = "ws://";
+  if (url.starts_with("wss://")) return failure("wss:// is not supported; use ws://");
+  if (!url.starts_with(kScheme)) return failure("URL must start with ws://: " + std::string(url));
+  std::string_view rest = url.substr(kScheme.size());
+  WsUrl out;
+  const std::size_t slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  if (slash != std::string_view::npos) out.path = std::string(rest.substr(slash));
+  std::string_view portText;
+  if (authority.starts_with('[')) {
+    const std::size_t close = authority.find(']');
+    if (close == std::string_view::npos) return failure("unterminated [ in URL host");
+    out.host = std::string(authority.substr(1, close - 1));
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after[0] != ':') return failure("junk after ] in URL host");
+      portText = after.substr(1);
+    }
+  } else {
+    const std::size_t colon = authority.rfind(':');
+    out.host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) portText = authority.substr(colon + 1);
+  }
+  if (out.host.empty()) return failure("URL has no host: " + std::string(url));
+  if (!portText.empty()) {
+    unsigned port = 0;
+    auto [end, ec] = std::from_chars(portText.data(), portText.data() + portText.size(), port);
+    if (ec != std::errc{} || end != portText.data() + portText.size() || port == 0 || port > 65535)
+      return failure("bad port in URL: " + std::string(portText));
+    out.port = static_cast<std::uint16_t>(port);
+  }
+  const bool v6 = out.host.find(':') != std::string::npos;
+  out.hostHeader = (v6 ? "[" + out.host + "]" : out.host) + ":" + std::to_string(out.port);
+  return out;
+}
+
+Status<Endpoint> resolve(const WsUrl& url) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  const std::string port = std::to_string(url.port);
+  if (int rc = getaddrinfo(url.host.c_str(), port.c_str(), &hints, &res); rc != 0)
+    return failure("cannot resolve " + url.host + ": " + gai_strerror(rc));
+  Endpoint ep;
+  std::memcpy(&ep.addr, res->ai_addr, res->ai_addrlen);
+  ep.addrLen = static_cast<socklen_t>(res->ai_addrlen);
+  freeaddrinfo(res);
+  ep.url = url;
+  ep.display = url.hostHeader;
+  return ep;
+}
+
+}  // namespace clasp::bench
