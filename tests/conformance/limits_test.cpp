@@ -3,6 +3,8 @@
 // consumers (D-15: hard limit -> ERROR 501 "slow consumer" + close 1008, no
 // other session slowed) and the idle timeout (D-16, R1.8 Fix: ERROR 502
 // "idle timeout" + close 1000; inbound frames and WebSocket pings count).
+#include <boost/asio.hpp>
+
 #include "fixture.hpp"
 
 namespace clasp::conformance {
@@ -164,6 +166,35 @@ TEST_F(Limits, D16_InboundFramesAndWebSocketPingsKeepSessionAlive) {
   EXPECT_FALSE(wsPinger->ended()) << "WebSocket pings count as activity: " << wsPinger->endDescription();
   EXPECT_TRUE(pinger->pingPong()) << "inbound frames count as activity";
   EXPECT_TRUE(wsPinger->pingPong());
+}
+
+// R1.1 Fix: the accept path never waits on a client. Connections that stay
+// silent, or stop halfway through the HTTP upgrade, each cost a timer of their
+// own; a normal client connecting after them is welcomed at once.
+TEST_F(Limits, R1_1_SilentAndHalfOpenClientsDoNotDelayOthers) {
+  CLASP_DEDICATED(relay, Flavour::Relay);
+  boost::asio::io_context io;
+  std::vector<boost::asio::ip::tcp::socket> stalled;
+  const auto& ep = relay->endpoint();
+  for (int i = 0; i < 20; ++i) {
+    boost::asio::ip::tcp::socket s(io);
+    boost::system::error_code ec;
+    s.connect({boost::asio::ip::make_address(ep.host), ep.port}, ec);
+    ASSERT_FALSE(ec) << ec.message();
+    if (i % 2 == 1) {
+      // Half an upgrade request, never finished.
+      const std::string part = "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n";
+      boost::asio::write(s, boost::asio::buffer(part), ec);
+      ASSERT_FALSE(ec);
+    }
+    stalled.push_back(std::move(s));
+  }
+  const auto start = SteadyClock::now();
+  auto c = openOn(ep, "after-the-stalled");
+  ASSERT_TRUE(c) << "a normal client completes its handshake";
+  ASSERT_TRUE(c->pingPong());
+  EXPECT_LT(std::chrono::duration_cast<milliseconds>(SteadyClock::now() - start).count(), 2000)
+      << "welcomed without waiting for the stalled connections";
 }
 
 }  // namespace
