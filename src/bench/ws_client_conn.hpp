@@ -1,7 +1,7 @@
 // WsClientConn: one client connection of the bench tool. It dials (non-
 // blocking connect), upgrades to WebSocket, sends CLASP HELLO, waits for
 // WELCOME and the first SNAPSHOT, and from then on hands every decoded CLASP
-// message to its Listener. Reads are batched (one read of up to 64 KiB per
+// message to its Listener. Reads are batched (one read into 128 KiB per
 // readiness event, every complete frame in it handled in place); writes are
 // batched (frames are queued and leave in one send per loop turn). The steady
 // state allocates nothing: one read buffer, one output buffer, one reused
