@@ -5,6 +5,9 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <poll.h>
+#include <sys/inotify.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,7 +17,6 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 #include "harness.hpp"
 
@@ -131,6 +133,18 @@ std::unique_ptr<RelayProcess> RelayProcess::start(Flavour flavour,
   const std::string errPath = (p->dir_ / "stderr.log").string();
   const std::string dirPath = p->dir_.string();
 
+  // Startup is awaited on events, not by polling: inotify reports writes to
+  // the log folder (watched before fork, so none is missed) and a pidfd
+  // reports the child's death.
+  const int inotify = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+  if (inotify >= 0) ::inotify_add_watch(inotify, dirPath.c_str(), IN_MODIFY | IN_CREATE | IN_CLOSE_WRITE);
+  struct FdCloser {
+    int fd;
+    ~FdCloser() {
+      if (fd >= 0) ::close(fd);
+    }
+  } inotifyGuard{inotify};
+
   // Everything the child touches is prepared before fork (only
   // async-signal-safe calls happen in the child).
   std::vector<char*> argv;
@@ -161,9 +175,9 @@ std::unique_ptr<RelayProcess> RelayProcess::start(Flavour flavour,
   }
   p->pid_ = pid;
 
-  // Startup: poll the stdout file for the listening line. This is the only
-  // polling loop of the suite; it waits for a process, not for an event order.
+  // Startup: wait for the listening line, the child's death or the deadline.
   const auto deadline = SteadyClock::now() + kStartupTimeout;
+  FdCloser pidfd{static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))};
   for (;;) {
     if (auto ep = parseListening(readFile(outPath))) {
       p->endpoint_ = *ep;
@@ -175,13 +189,18 @@ std::unique_ptr<RelayProcess> RelayProcess::start(Flavour flavour,
               p->logTail();
       return nullptr;
     }
-    if (SteadyClock::now() >= deadline) {
+    const auto left = std::chrono::duration_cast<milliseconds>(deadline - SteadyClock::now());
+    if (left.count() <= 0) {
       error = "`" + p->commandLine_ + "` printed no 'listening on ws://HOST:PORT' line within 10 s";
       if (parseListening(readFile(errPath))) error += " on stdout (it went to stderr)";
       error += "\n" + p->logTail();
       return nullptr;  // the destructor stops the process
     }
-    std::this_thread::sleep_for(milliseconds(10));
+    pollfd fds[2] = {{inotify, POLLIN, 0}, {pidfd.fd, POLLIN, 0}};
+    ::poll(fds, 2, static_cast<int>(left.count()));
+    char drain[4096];
+    while (inotify >= 0 && ::read(inotify, drain, sizeof drain) > 0) {
+    }
   }
 }
 
@@ -207,8 +226,13 @@ std::string RelayProcess::logTail() const {
 RelayProcess::~RelayProcess() {
   if (pid_ > 0 && alive()) {
     ::kill(pid_, SIGTERM);
-    const auto deadline = SteadyClock::now() + milliseconds(3000);
-    while (alive() && SteadyClock::now() < deadline) std::this_thread::sleep_for(milliseconds(5));
+    // Wait for the exit itself (pidfd becomes readable), at most 3 s.
+    const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
+    if (pidfd >= 0) {
+      pollfd fd{pidfd, POLLIN, 0};
+      ::poll(&fd, 1, 3000);
+      ::close(pidfd);
+    }
     if (alive()) {
       ::kill(pid_, SIGKILL);
       int st = 0;
