@@ -20,6 +20,8 @@ if $with_tests; then
     clang-16 libclang-rt-16-dev          # libFuzzer + sanitizers for fuzz targets
     libgtest-dev libgmock-dev
     curl                                 # black-box HTTP probe checks
+    python3                              # bench/compare, test helpers
+    mosquitto mosquitto-clients          # the MQTT broker and clients we compare and test against
   )
   # Debian's Node.js unless one is installed already (the image may ship a newer one).
   command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)

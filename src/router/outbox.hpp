@@ -27,8 +27,10 @@ enum class CloseReason : std::uint8_t {
 class Outbox {
  public:
   virtual ~Outbox() = default;
-  // One complete CLASP frame (header + payload).
-  virtual void send(std::span<const std::uint8_t> frame, Delivery kind) = 0;
+  // One complete CLASP frame (header + payload). A non-zero `shared` names
+  // these exact bytes: a fan-out passes the same bytes with the same id to
+  // every target, so a transport may store them once (0 = not shared).
+  virtual void send(std::span<const std::uint8_t> frame, Delivery kind, std::uint64_t shared = 0) = 0;
   // Flush what is queued, then close the transport.
   virtual void close(CloseReason reason, std::string_view text) = 0;
 };

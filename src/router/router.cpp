@@ -50,24 +50,33 @@ void Router::close(RouterSession* s) {
 }
 
 void Router::handleMessage(RouterSession* s, std::span<const std::uint8_t> bytes) {
-  if (s->closing) return;
+  if (auto ok = decodeInbound(bytes, inbound_); !ok) return rejectInbound(s, ok.error());
+  handleDecoded(s, inbound_);
+}
+
+Result<void> Router::decodeInbound(std::span<const std::uint8_t> bytes, DecodedFrame& into) {
   auto frame = parseFrame(bytes);
-  if (!frame) {
-    // D-4: unparseable frame -> ERROR 100 and close.
-    sendError(s, Errc::BadFrame, "invalid frame: " + frame.error().message);
+  if (!frame) return fail(Errc::BadFrame, "invalid frame: " + frame.error().message);
+  into.header = frame->header;
+  into.size = frame->size;
+  if (auto decoded = decodeMessageInto(frame->payload, into.message); !decoded)
+    return fail(Errc::BadMessage, decoded.error().message);
+  return {};
+}
+
+void Router::rejectInbound(RouterSession* s, const Error& e) {
+  if (s->closing) return;
+  sendError(s, e.code, e.message);
+  if (e.code == Errc::BadFrame) {
+    // D-4: unparseable frame -> ERROR 100 and close; undecodable -> 101, the session continues.
     s->closing = true;
     s->outbox->close(CloseReason::ProtocolError, "invalid frame");
-    return;
   }
-  s->inbound.header = frame->header;
-  s->inbound.size = frame->size;
-  auto decoded = decodeMessageInto(frame->payload, s->inbound.message);
-  if (!decoded) {
-    // D-4: well framed but undecodable -> ERROR 101, the session continues.
-    sendError(s, Errc::BadMessage, decoded.error().message);
-    return;
-  }
-  dispatch(s, s->inbound);
+}
+
+void Router::handleDecoded(RouterSession* s, const DecodedFrame& f) {
+  if (s->closing) return;
+  dispatch(s, f);
 }
 
 void Router::reply(RouterSession* s, const Message& m, Delivery kind) {
@@ -112,7 +121,7 @@ void Router::fanout(const Message& m, std::string_view address, SignalType signa
       }
     }
     target->fanoutStamp = stamp;
-    target->outbox->send(frame, kind);
+    target->outbox->send(frame, kind, stamp);
   });
 }
 

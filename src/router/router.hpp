@@ -41,7 +41,15 @@ class Router {
   RouterSession* open(Outbox& outbox);
 
   // One transport message holding one CLASP frame (trailing bytes ignored).
+  // Equivalent to decodeInbound followed by handleDecoded or rejectInbound.
   void handleMessage(RouterSession* s, std::span<const std::uint8_t> bytes);
+
+  // Frame parsing and message decoding need no router state, so transports
+  // do them on their own thread before taking the router lock. The error's
+  // code says which rule applies (D-4): BadFrame closes, BadMessage does not.
+  static Result<void> decodeInbound(std::span<const std::uint8_t> bytes, DecodedFrame& into);
+  void handleDecoded(RouterSession* s, const DecodedFrame& f);
+  void rejectInbound(RouterSession* s, const Error& e);
 
   // The transport is gone: removes subscriptions, releases locks (D-10).
   void close(RouterSession* s);
@@ -105,6 +113,7 @@ class Router {
   std::multimap<std::uint64_t, Scheduled> scheduled_;  // by wall µs
   std::unordered_set<RouterSession*> throttled_;  // sessions with D-12 deliveries waiting
   OutBuffer out_;                 // encode scratch, reused
+  DecodedFrame inbound_;          // handleMessage's decode target, reused
   std::uint64_t fanoutStamp_ = 0;
   std::uint64_t nextTtlSweep_ = 0;
   std::mt19937_64 rng_;

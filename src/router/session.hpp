@@ -39,7 +39,6 @@ struct RouterSession {
   std::unordered_map<std::uint32_t, Subscription> subscriptions;
   std::uint64_t fanoutStamp = 0;  // last fan-out that reached this session (one copy each, D-7)
   std::uint32_t scheduledBundles = 0;
-  DecodedFrame inbound;  // reused for every frame this session sends
 };
 
 // What the subscription index stores: enough to filter without a lookup.

@@ -1,6 +1,6 @@
 // RouterHost: the one Router shared by every transport thread, with the lock
-// that serialises access to it. Transports take the lock for a whole batch
-// of inbound frames (one socket read), never while doing I/O.
+// that serialises access to it. Transports use it only through a
+// RouterSection (router_section.hpp), which also carries what the router sends.
 #pragma once
 
 #include <mutex>

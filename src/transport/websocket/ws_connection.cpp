@@ -1,9 +1,9 @@
 // WebSocket connection: Beast handshake, then our own frame loop. The read
-// side parses every complete frame in a read under one router lock (one lock
-// per socket read, not per message); the write side swaps the queued bytes
-// out and writes them with one async_write, so whatever the router queued
-// while a write was in flight leaves in the next single write (corking).
-// Lock order: host_.mutex before outMutex_, never the other way round.
+// side waits for readability, reads into the loop's shared buffer, decodes
+// frames without any lock and hands them to the router in batches (one lock
+// per batch, not per message); the write side swaps the queued bytes out and
+// writes them with one async_write, so whatever arrived while a write was in
+// flight leaves in the next single write (corking).
 #include "transport/websocket/ws_connection.hpp"
 
 #include <boost/beast/websocket.hpp>
@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/codec.hpp"
+#include "transport/router_section.hpp"
 
 namespace clasp::transport {
 
@@ -20,8 +21,11 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr std::size_t kInitialReadBuffer = 16 * 1024;
 constexpr auto kCloseGrace = std::chrono::seconds(2);
+// Frames decoded before the router lock is taken for them.
+constexpr std::size_t kDispatchBatch = 64;
+// Reads per readiness before yielding the loop to other connections.
+constexpr int kReadsPerTurn = 4;
 
 ws::CloseCode closeCodeFor(router::CloseReason r) {
   switch (r) {
@@ -50,8 +54,9 @@ bool offersClasp(std::string_view offer) {
 
 }  // namespace
 
-WsConnection::WsConnection(tcp::socket socket, RouterHost& host, const ServerConfig& config)
-    : host_(host),
+WsConnection::WsConnection(tcp::socket socket, Loop& loop, RouterHost& host, const ServerConfig& config)
+    : loop_(loop),
+      host_(host),
       config_(config),
       handshake_(std::in_place, std::move(socket)),
       parser_(config.maxMessageSize, ws::Role::Server),
@@ -113,8 +118,11 @@ void WsConnection::acceptUpgrade() {
     ws->next_layer().expires_never();
     tcp::socket socket = ws->next_layer().release_socket();
     auto rest = self->httpBuffer_.data();
-    self->startFrames(std::move(socket),
-                      {static_cast<const std::uint8_t*>(rest.data()), rest.size()});
+    std::vector<std::uint8_t> leftover(static_cast<const std::uint8_t*>(rest.data()),
+                                       static_cast<const std::uint8_t*>(rest.data()) + rest.size());
+    self->httpBuffer_ = beast::flat_buffer{};  // give the handshake's memory back
+    self->httpParser_.reset();
+    self->startFrames(std::move(socket), leftover);
   });
 }
 
@@ -122,95 +130,174 @@ void WsConnection::startFrames(tcp::socket socket, std::span<const std::uint8_t>
   socket_.emplace(std::move(socket));
   beast::error_code ignored;
   socket_->set_option(tcp::no_delay(true), ignored);
-  readBuf_.resize(std::max(kInitialReadBuffer, leftover.size()));
-  std::memcpy(readBuf_.data(), leftover.data(), leftover.size());
-  readLen_ = leftover.size();
-  httpBuffer_.clear();
+  socket_->non_blocking(true, ignored);
   {
-    std::lock_guard lock(host_.mutex);
-    session_ = host_.router.open(*this);
+    RouterSection section(host_);
+    session_ = section.router().open(*this);
   }
+  startTimers();
   if (!session_) {
     spdlog::info("connection refused: session limit reached");
     closeWith(ws::CloseCode::TryAgainLater, "too many sessions");
-    startTimers();
     draining_ = true;
-    doRead();
+    waitReadable();
     return;
   }
-  startTimers();
-  if (readLen_ != 0 && !processInput()) return;
-  doRead();
+  if (!leftover.empty()) {
+    // Frames that arrived with the upgrade request.
+    std::vector<std::uint8_t> copy(leftover.begin(), leftover.end());
+    auto used = processInput(copy);
+    if (!used) {
+      draining_ = true;
+    } else {
+      keepPartial(std::span<const std::uint8_t>(copy).subspan(*used));
+    }
+  }
+  waitReadable();
 }
 
-void WsConnection::doRead() {
-  socket_->async_read_some(
-      asio::buffer(readBuf_.data() + readLen_, readBuf_.size() - readLen_),
-      [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->onRead(ec, n); });
+void WsConnection::waitReadable() {
+  socket_->async_wait(tcp::socket::wait_read,
+                      [self = shared_from_this()](beast::error_code ec) { self->onReadable(ec); });
 }
 
-void WsConnection::onRead(beast::error_code ec, std::size_t n) {
-  if (ec) return terminate();  // EOF included: the peer is done
+void WsConnection::onReadable(beast::error_code ec) {
+  if (ec || terminated_) return terminate();
+  for (int i = 0; i < kReadsPerTurn; ++i) {
+    switch (readOnce()) {
+      case ReadOutcome::Closed: return terminate();
+      case ReadOutcome::Drained: return waitReadable();
+      case ReadOutcome::More: break;
+    }
+  }
+  // Still more to read: let the loop's other connections run first.
+  asio::post(socket_->get_executor(), [self = shared_from_this()] { self->onReadable({}); });
+}
+
+WsConnection::ReadOutcome WsConnection::readOnce() {
+  beast::error_code ec;
+  const std::size_t pending = parser_.pendingFrameSize();
+  if (partialLen_ != 0 && pending > Loop::kReadBuffer) {
+    // A frame larger than the loop's buffer grows in its own buffer, sized to
+    // exactly that frame (the parser refused anything over the limit already).
+    if (partial_.size() < pending) partial_.resize(pending);
+    std::size_t n = socket_->read_some(asio::buffer(partial_.data() + partialLen_, pending - partialLen_), ec);
+    if (ec == asio::error::would_block) return ReadOutcome::Drained;
+    if (ec) return ReadOutcome::Closed;
+    partialLen_ += n;
+    lastActivity_ = Clock::now();
+    if (partialLen_ < pending) return ReadOutcome::More;
+    std::vector<std::uint8_t> frame = std::move(partial_);
+    partial_.clear();
+    partialLen_ = 0;
+    auto used = draining_ ? std::optional<std::size_t>(pending) : processInput({frame.data(), pending});
+    if (!used) draining_ = true;
+    return ReadOutcome::More;
+  }
+  std::span<std::uint8_t> buf = loop_.readBuffer();
+  // The incomplete frame from the last read goes in front of the new bytes;
+  // partial_ keeps it until the read succeeds.
+  if (partialLen_ != 0) std::memcpy(buf.data(), partial_.data(), partialLen_);
+  const std::size_t have = partialLen_;
+  const std::size_t room = buf.size() - have;
+  std::size_t n = socket_->read_some(asio::buffer(buf.data() + have, room), ec);
+  if (ec == asio::error::would_block) return ReadOutcome::Drained;
+  if (ec) return ReadOutcome::Closed;  // EOF included: the peer is done
+  const ReadOutcome next = n == room ? ReadOutcome::More : ReadOutcome::Drained;
   if (draining_) {
-    readLen_ = 0;  // closing: input is no longer interpreted
-    return doRead();
+    partialLen_ = 0;  // closing: input is no longer interpreted
+    return next;
   }
-  readLen_ += n;
   lastActivity_ = Clock::now();
-  if (!processInput()) {
+  std::span<std::uint8_t> data = buf.first(have + n);
+  auto used = processInput(data);
+  if (!used) {
     draining_ = true;
-    readLen_ = 0;
+    partialLen_ = 0;
+    return next;
   }
-  doRead();
+  keepPartial(data.subspan(*used));
+  return next;
 }
 
-bool WsConnection::processInput() {
-  bool peerClosed = false;
-  ws::CloseCode peerCode = ws::CloseCode::Normal;
-  ws::ParseResult r;
-  {
-    std::lock_guard lock(host_.mutex);
-    r = parser_.parse(std::span<std::uint8_t>(readBuf_.data(), readLen_), [&](const ws::Event& ev) {
+void WsConnection::keepPartial(std::span<const std::uint8_t> rest) {
+  partialLen_ = rest.size();
+  if (rest.empty()) {
+    // Idle connections hold no input memory.
+    if (partial_.capacity() > 4096) std::vector<std::uint8_t>().swap(partial_);
+    return;
+  }
+  if (partial_.size() < rest.size()) partial_.resize(rest.size());
+  std::memmove(partial_.data(), rest.data(), rest.size());
+}
+
+std::optional<std::size_t> WsConnection::processInput(std::span<std::uint8_t> data) {
+  auto& batch = loop_.decodeBatch();
+  std::size_t used = 0;
+  for (;;) {
+    std::size_t count = 0;
+    bool peerClosed = false;
+    ws::CloseCode peerCode = ws::CloseCode::Normal;
+    auto r = parser_.parse(data.subspan(used), [&](const ws::Event& ev) {
       switch (ev.kind) {
         case ws::EventKind::Message:
-          if (ev.binary && session_) host_.router.handleMessage(session_, ev.payload);
-          break;  // text messages are ignored (protocol.md §2.1)
+          if (!ev.binary || !session_) break;  // text messages are ignored (protocol.md §2.1)
+          if (count == batch.size()) batch.emplace_back();
+          if (auto ok = router::Router::decodeInbound(ev.payload, batch[count].frame); !ok) {
+            batch[count].error = ok.error();
+          } else {
+            batch[count].error.reset();
+          }
+          ++count;
+          break;
         case ws::EventKind::Ping: queueControl(ws::Opcode::Pong, ev.payload); break;
         case ws::EventKind::Pong: break;
         case ws::EventKind::Close:
           peerClosed = true;
           peerCode = ev.closeCode;  // echoed back (RFC 6455 §5.5.1)
-          break;
+          return false;
       }
+      return count < kDispatchBatch;
     });
-    if (!established_ && session_ && session_->established) established_ = true;
+    if (count != 0) dispatchBatch(count);
+    if (!r) {
+      spdlog::debug("websocket protocol error: {}", r.error().reason);
+      closeWith(r.error().code, r.error().reason);
+      return std::nullopt;
+    }
+    used += *r;
+    if (peerClosed) {
+      closeWith(peerCode, "");
+      return std::nullopt;
+    }
+    if (closing_) return std::nullopt;
+    if (count < kDispatchBatch || *r == 0) return used;
   }
-  if (!r) {
-    spdlog::debug("websocket protocol error: {}", r.error().reason);
-    closeWith(r.error().code, r.error().reason);
-    return false;
-  }
-  std::size_t used = *r;
-  if (used != 0) {
-    std::memmove(readBuf_.data(), readBuf_.data() + used, readLen_ - used);
-    readLen_ -= used;
-  }
-  if (peerClosed) {
-    closeWith(peerCode, "");
-    return false;
-  }
-  if (readLen_ == readBuf_.size()) {
-    // A frame larger than the buffer: grow to exactly its size (the parser
-    // already refused anything over the limit, from its header alone).
-    std::size_t need = std::max(parser_.pendingFrameSize(), readBuf_.size() + 1);
-    readBuf_.resize(std::min(std::max(need, readBuf_.size() * 2), parser_.maxFrameSize()));
-  }
-  std::lock_guard g(outMutex_);
-  return !closing_;
 }
 
-void WsConnection::send(std::span<const std::uint8_t> frame, router::Delivery kind) {
-  std::lock_guard g(outMutex_);
+void WsConnection::dispatchBatch(std::size_t count) {
+  auto& batch = loop_.decodeBatch();
+  RouterSection section(host_);
+  router::Router& router = section.router();
+  for (std::size_t i = 0; i < count && session_; ++i) {
+    if (batch[i].error) {
+      router.rejectInbound(session_, *batch[i].error);
+    } else {
+      router.handleDecoded(session_, batch[i].frame);
+    }
+  }
+  if (!established_ && session_ && session_->established) established_ = true;
+}
+
+void WsConnection::send(std::span<const std::uint8_t> frame, router::Delivery kind, std::uint64_t shared) {
+  RouterSection::deliver(*this, frame, kind, shared);
+}
+
+void WsConnection::close(router::CloseReason reason, std::string_view text) {
+  RouterSection::close(*this, reason, text);
+}
+
+void WsConnection::deliver(std::span<const std::uint8_t> frame, router::Delivery kind) {
   if (closing_) return;
   const std::size_t queued = pending_.size() + inflight_.size();
   if (queued + frame.size() > config_.queueHardLimit) {
@@ -224,7 +311,6 @@ void WsConnection::send(std::span<const std::uint8_t> frame, router::Delivery ki
     ws::appendClose(pending_, ws::CloseCode::PolicyViolation, "slow consumer");
     closing_ = true;
     closeDeadline_ = Clock::now() + kCloseGrace;
-    scheduleFlushLocked();
     return;
   }
   if (kind == router::Delivery::Droppable && queued > config_.queueSoftLimit) {
@@ -234,88 +320,64 @@ void WsConnection::send(std::span<const std::uint8_t> frame, router::Delivery ki
   std::uint8_t* p = pending_.grow(ws::headerSize(frame.size()) + frame.size());
   p += ws::writeHeader(p, ws::Opcode::Binary, frame.size());
   std::memcpy(p, frame.data(), frame.size());
-  scheduleFlushLocked();
 }
 
-void WsConnection::close(router::CloseReason reason, std::string_view text) {
-  closeWith(closeCodeFor(reason), text);
+void WsConnection::deliverClose(router::CloseReason reason, std::string_view text) {
+  if (closing_) return;
+  ws::appendClose(pending_, closeCodeFor(reason), text);
+  closing_ = true;
+  closeDeadline_ = Clock::now() + kCloseGrace;
 }
 
 void WsConnection::queueControl(ws::Opcode op, std::span<const std::uint8_t> payload) {
-  std::lock_guard g(outMutex_);
   if (closing_) return;
   ws::appendFrame(pending_, op, payload);
-  scheduleFlushLocked();
+  flushQueued();
 }
 
 void WsConnection::queueMessage(const Message& m) {
   OutBuffer b;
-  if (!encodeFrame(m, b)) return;
-  std::lock_guard g(outMutex_);
-  if (closing_) return;
+  if (closing_ || !encodeFrame(m, b)) return;
   ws::appendFrame(pending_, ws::Opcode::Binary, b.span());
-  scheduleFlushLocked();
+  flushQueued();
 }
 
 void WsConnection::closeWith(ws::CloseCode code, std::string_view reason) {
-  std::lock_guard g(outMutex_);
   if (closing_) return;
   ws::appendClose(pending_, code, reason);
   closing_ = true;
   closeDeadline_ = Clock::now() + kCloseGrace;
-  scheduleFlushLocked();
+  flushQueued();
 }
 
-void WsConnection::scheduleFlushLocked() {
-  if (flushPosted_ || writing_ || terminated_ || !socket_) return;
-  flushPosted_ = true;
-  asio::post(socket_->get_executor(), [self = shared_from_this()] { self->flush(); });
+void WsConnection::flushQueued() {
+  if (writing_ || terminated_ || !socket_) return;
+  if (!pending_.empty()) return startWrite();
+  if (closing_) finishClose();
 }
 
-void WsConnection::flush() {
-  std::unique_lock g(outMutex_);
-  flushPosted_ = false;
-  if (writing_ || terminated_) return;
-  if (pending_.empty()) {
-    if (closing_) {
-      g.unlock();
-      finishClose();
-    }
-    return;
-  }
+void WsConnection::startWrite() {
   std::swap(pending_, inflight_);
   writing_ = true;
-  g.unlock();
   asio::async_write(*socket_, asio::buffer(inflight_.data(), inflight_.size()),
                     [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->onWrite(ec, n); });
 }
 
 void WsConnection::onWrite(beast::error_code ec, std::size_t) {
+  writing_ = false;
   if (ec) return terminate();
   lastActivity_ = Clock::now();
-  std::unique_lock g(outMutex_);
   inflight_.clear();
-  writing_ = false;
-  if (!pending_.empty()) {
-    std::swap(pending_, inflight_);
-    writing_ = true;
-    g.unlock();
-    asio::async_write(*socket_, asio::buffer(inflight_.data(), inflight_.size()),
-                      [self = shared_from_this()](beast::error_code e, std::size_t n) { self->onWrite(e, n); });
-    return;
-  }
-  if (closing_) {
-    g.unlock();
-    finishClose();
-  }
+  flushQueued();
 }
 
 void WsConnection::finishClose() {
   if (session_) {
-    std::lock_guard lock(host_.mutex);
-    host_.router.close(session_);
+    RouterSection section(host_);
+    section.router().close(session_);
     session_ = nullptr;
   }
+  if (terminated_) return;
   beast::error_code ignored;
   socket_->shutdown(tcp::socket::shutdown_send, ignored);
   // The read loop is still running (draining_); EOF from the peer, or the
@@ -330,12 +392,8 @@ void WsConnection::startTimers() {
 void WsConnection::onHousekeeping(beast::error_code ec) {
   if (ec) return;
   const auto now = Clock::now();
-  bool overdue;
-  {
-    std::lock_guard g(outMutex_);
-    if (terminated_) return;
-    overdue = closeDeadline_ && now >= *closeDeadline_;
-  }
+  if (terminated_) return;
+  const bool overdue = closeDeadline_ && now >= *closeDeadline_;
   // The peer did not take the close frame in time (e.g. a slow consumer).
   if (overdue) return terminate();
   if (!established_ && now - started_ >= std::chrono::seconds(config_.handshakeTimeoutSeconds)) {
@@ -355,15 +413,12 @@ void WsConnection::onHousekeeping(beast::error_code ec) {
 }
 
 void WsConnection::terminate() {
-  {
-    std::lock_guard g(outMutex_);
-    if (terminated_) return;
-    terminated_ = true;
-    closing_ = true;
-  }
+  if (terminated_) return;
+  terminated_ = true;
+  closing_ = true;
   if (session_) {
-    std::lock_guard lock(host_.mutex);
-    host_.router.close(session_);
+    RouterSection section(host_);
+    section.router().close(session_);
     session_ = nullptr;
   }
   housekeeping_.cancel();

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "transport/router_section.hpp"
 #include "transport/websocket/ws_connection.hpp"
 
 namespace clasp::transport {
@@ -23,15 +24,14 @@ WsServer::WsServer(RouterHost& host, ServerConfig config)
     : host_(host),
       config_(std::move(config)),
       loops_([&] {
-        std::vector<std::unique_ptr<asio::io_context>> v;
-        for (unsigned i = 0; i < threadCount(config_.threads); ++i)
-          v.push_back(std::make_unique<asio::io_context>(1));
+        std::vector<std::unique_ptr<Loop>> v;
+        for (unsigned i = 0; i < threadCount(config_.threads); ++i) v.push_back(std::make_unique<Loop>(i));
         return v;
       }()),
-      acceptor_(*loops_[0]),
-      tick_(*loops_[0]),
-      signals_(*loops_[0], SIGINT, SIGTERM) {
-  for (auto& l : loops_) work_.push_back(asio::make_work_guard(*l));
+      acceptor_(loops_[0]->context()),
+      tick_(loops_[0]->context()),
+      signals_(loops_[0]->context(), SIGINT, SIGTERM) {
+  for (auto& l : loops_) work_.push_back(asio::make_work_guard(l->context()));
 }
 
 WsServer::~WsServer() { stop(); }
@@ -52,13 +52,16 @@ Result<std::uint16_t> WsServer::listen() {
 }
 
 void WsServer::doAccept() {
-  asio::io_context& loop = *loops_[next_++ % loops_.size()];
-  acceptor_.async_accept(loop, [this](boost::system::error_code ec, tcp::socket socket) {
+  Loop& loop = *loops_[next_++ % loops_.size()];
+  acceptor_.async_accept(loop.context(), [this, &loop](boost::system::error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec == asio::error::operation_aborted) return;
       spdlog::warn("accept failed: {}", ec.message());
     } else {
-      std::make_shared<WsConnection>(std::move(socket), host_, config_)->start();
+      // Started on its own loop: the connection's handlers all run there.
+      asio::post(loop.context(), [this, &loop, s = std::make_shared<tcp::socket>(std::move(socket))]() mutable {
+        std::make_shared<WsConnection>(std::move(*s), loop, host_, config_)->start();
+      });
     }
     doAccept();
   });
@@ -70,8 +73,8 @@ void WsServer::armTick() {
   tick_.async_wait([this](boost::system::error_code ec) {
     if (ec) return;
     {
-      std::lock_guard lock(host_.mutex);
-      host_.router.tick();
+      RouterSection section(host_);
+      section.router().tick();
     }
     armTick();
   });
@@ -92,7 +95,7 @@ void WsServer::run() {
 }
 
 void WsServer::stop() {
-  for (auto& l : loops_) l->stop();
+  for (auto& l : loops_) l->context().stop();
 }
 
 }  // namespace clasp::transport

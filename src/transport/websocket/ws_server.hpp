@@ -1,7 +1,7 @@
-// WsServer: the WebSocket listener and the event-loop threads. One
-// io_context per thread (one per core by default); the acceptor hands each
-// new socket to the next loop in turn, and that loop owns the connection for
-// its whole life. Loop 0 also drives the router's timers.
+// WsServer: the WebSocket listener and the event-loop threads. One Loop per
+// thread (one per core by default); the acceptor hands each new socket to the
+// next loop in turn, and that loop owns the connection for its whole life.
+// Loop 0 also drives the router's timers.
 #pragma once
 
 #include <boost/asio.hpp>
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "transport/loop.hpp"
 #include "transport/router_host.hpp"
 #include "transport/server_config.hpp"
 
@@ -32,7 +33,7 @@ class WsServer {
 
   RouterHost& host_;
   ServerConfig config_;
-  std::vector<std::unique_ptr<boost::asio::io_context>> loops_;
+  std::vector<std::unique_ptr<Loop>> loops_;
   std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer tick_;

@@ -24,7 +24,7 @@ class ManualClock final : public Clock {
 // Decodes every frame the router sends to one session.
 class RecordingOutbox final : public Outbox {
  public:
-  void send(std::span<const std::uint8_t> frame, Delivery) override {
+  void send(std::span<const std::uint8_t> frame, Delivery, std::uint64_t) override {
     auto d = decodeFrame(frame);
     ASSERT_TRUE(d) << d.error().message;
     got.push_back(std::move(d->message));
