@@ -58,9 +58,9 @@ WsConnection::WsConnection(tcp::socket socket, Loop& loop, RouterHost& host, con
     : loop_(loop),
       host_(host),
       config_(config),
-      handshake_(std::in_place, std::move(socket)),
+      handshake_(std::make_unique<Handshake>(std::move(socket))),
       parser_(config.maxMessageSize, ws::Role::Server),
-      housekeeping_(handshake_->get_executor()) {}
+      housekeeping_(handshake_->stream.get_executor()) {}
 
 WsConnection::~WsConnection() = default;
 
@@ -68,21 +68,20 @@ void WsConnection::start() {
   started_ = lastActivity_ = Clock::now();
   // The whole upgrade must finish inside the handshake window (R1.1 Fix): a
   // silent client costs one timer, never the accept loop.
-  handshake_->expires_after(std::chrono::seconds(config_.handshakeTimeoutSeconds));
-  httpParser_.emplace();
-  httpParser_->header_limit(16 * 1024);
-  httpParser_->body_limit(16 * 1024);
-  http::async_read(*handshake_, httpBuffer_, *httpParser_,
+  handshake_->stream.expires_after(std::chrono::seconds(config_.handshakeTimeoutSeconds));
+  handshake_->parser.header_limit(16 * 1024);
+  handshake_->parser.body_limit(16 * 1024);
+  http::async_read(handshake_->stream, handshake_->buffer, handshake_->parser,
                    [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onHttpRequest(ec); });
 }
 
 void WsConnection::onHttpRequest(beast::error_code ec) {
   if (ec) {
     if (ec != http::error::end_of_stream) spdlog::debug("http handshake failed: {}", ec.message());
-    handshake_->socket().close(ec);
+    handshake_->stream.socket().close(ec);
     return;
   }
-  if (websocket::is_upgrade(httpParser_->get())) return acceptUpgrade();
+  if (websocket::is_upgrade(handshake_->parser.get())) return acceptUpgrade();
   answerProbe();
 }
 
@@ -90,20 +89,19 @@ void WsConnection::answerProbe() {
   // Health probes (protocol.md §2.1): any non-upgrade request gets "ok".
   static constexpr std::string_view kOk =
       "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n";
-  asio::async_write(*handshake_, asio::buffer(kOk.data(), kOk.size()),
+  asio::async_write(handshake_->stream, asio::buffer(kOk.data(), kOk.size()),
                     [self = shared_from_this()](beast::error_code, std::size_t) {
                       beast::error_code ignored;
-                      self->handshake_->socket().shutdown(tcp::socket::shutdown_both, ignored);
-                      self->handshake_->socket().close(ignored);
+                      self->handshake_->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+                      self->handshake_->stream.socket().close(ignored);
                     });
 }
 
 void WsConnection::acceptUpgrade() {
-  auto req = httpParser_->release();
+  auto req = handshake_->parser.release();
   auto offer = req[http::field::sec_websocket_protocol];
   bool clasp = offersClasp(std::string_view(offer.data(), offer.size()));
-  auto ws = std::make_shared<websocket::stream<beast::tcp_stream>>(std::move(*handshake_));
-  handshake_.reset();
+  auto ws = std::make_shared<websocket::stream<beast::tcp_stream>>(std::move(handshake_->stream));
   ws->set_option(websocket::stream_base::decorator([clasp](websocket::response_type& res) {
     res.set(http::field::server, "clasp-relay");
     if (clasp) res.set(http::field::sec_websocket_protocol, "clasp");
@@ -117,11 +115,10 @@ void WsConnection::acceptUpgrade() {
     }
     ws->next_layer().expires_never();
     tcp::socket socket = ws->next_layer().release_socket();
-    auto rest = self->httpBuffer_.data();
+    auto rest = self->handshake_->buffer.data();
     std::vector<std::uint8_t> leftover(static_cast<const std::uint8_t*>(rest.data()),
                                        static_cast<const std::uint8_t*>(rest.data()) + rest.size());
-    self->httpBuffer_ = beast::flat_buffer{};  // give the handshake's memory back
-    self->httpParser_.reset();
+    self->handshake_.reset();  // give the handshake's memory back
     self->startFrames(std::move(socket), leftover);
   });
 }

@@ -87,9 +87,15 @@ class WsConnection final : public std::enable_shared_from_this<WsConnection>,
   Loop& loop_;
   RouterHost& host_;
   const ServerConfig& config_;
-  std::optional<beast::tcp_stream> handshake_;
-  beast::flat_buffer httpBuffer_;
-  std::optional<beast::http::request_parser<beast::http::string_body>> httpParser_;
+  // Only during the HTTP upgrade; released after it, so a session does not
+  // carry the handshake's parser and buffers for its whole life.
+  struct Handshake {
+    explicit Handshake(tcp::socket s) : stream(std::move(s)) {}
+    beast::tcp_stream stream;
+    beast::flat_buffer buffer;
+    beast::http::request_parser<beast::http::string_body> parser;
+  };
+  std::unique_ptr<Handshake> handshake_;
   std::optional<tcp::socket> socket_;
   router::RouterSession* session_ = nullptr;  // used inside router sections only
 
