@@ -4,6 +4,14 @@
 // write), then sleeps in epoll_pwait2 and dispatches readiness to handlers.
 // The sleep's nanosecond timeout serves deadlines (rate mode) without a
 // timerfd's extra syscalls; an eventfd lets other threads wake the loop.
+// A timed sleep overshoots by the wake-up latency (tens of µs on a VM, even
+// with 1 ns timer slack), which rate mode would report as its own send lag
+// and add to every latency; in Spin mode the loop therefore sleeps only until
+// a margin before the deadline and polls (epoll with a zero timeout, so I/O
+// is still served) for the rest. The margin follows the p99.9 of the
+// observed overshoot, so the loop spins only as long as this machine needs.
+// BusyPoll never sleeps at all, which also spares every delivery the
+// wake-up latency of a sleeping reader (as large again on a VM).
 // Everything except wake() runs on the loop's thread, or before run() starts.
 #pragma once
 
@@ -27,6 +35,12 @@ class EventLoop {
    public:
     virtual ~Flushable() = default;
     virtual void flush() = 0;
+  };
+
+  enum class Timing : std::uint8_t {
+    Sleep,     // sleep until the deadline (cheap, late by the wake-up latency)
+    Spin,      // sleep until a margin before the deadline, then poll
+    BusyPoll,  // never sleep: the lowest latency for I/O too, one core busy
   };
 
   EventLoop() = default;
@@ -53,6 +67,9 @@ class EventLoop {
   // Called once per turn, before the flushes. Register before run().
   void addHook(std::function<void()> hook) { hooks_.push_back(std::move(hook)); }
 
+  // Before run().
+  void setTiming(Timing t) { timing_ = t; }
+
   // Runs turns until `stop` is set (then wake() the loop).
   void run(const std::atomic<bool>& stop);
 
@@ -63,7 +80,14 @@ class EventLoop {
     int fd = -1;
   };
 
+  // The sleep's timeout in ns for the current deadline, or -1 for none.
+  std::int64_t sleepNanos();
+  void learnOvershoot(std::uint64_t ns);
+
   int epfd_ = -1;
+  Timing timing_ = Timing::Sleep;
+  std::uint64_t spinMargin_ = 50'000;  // ns; tracks the p99.9 of the overshoot
+  std::uint64_t sleptUntil_ = 0;       // when the current timed sleep should end; 0 if untimed
   Wakeup wakeup_;
   std::uint64_t deadline_ = UINT64_MAX;
   std::vector<Flushable*> dirty_;

@@ -1,6 +1,6 @@
 // runFanout: the fan-out run from start to report. The main thread only
 // orchestrates: it builds one Worker (event loop + latency histogram) per
-// --threads, puts the publisher on worker 0 and deals subscribers round-robin,
+// --threads, deals publishers and then subscribers round-robin over them,
 // then drives the phases by the clock: setup (every session subscribed) ->
 // warm-up -> measurement window -> drain (deliveries of window messages still
 // in flight) -> stop. Loss is exact: every message stamped inside the window
@@ -8,12 +8,9 @@
 #include "bench/fanout.hpp"
 
 #include <sys/prctl.h>
-#include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
 #include <memory>
 #include <thread>
@@ -23,6 +20,7 @@
 #include "bench/event_loop.hpp"
 #include "bench/fanout_shared.hpp"
 #include "bench/histogram.hpp"
+#include "bench/os.hpp"
 #include "bench/publisher.hpp"
 #include "bench/report.hpp"
 #include "bench/subscriber.hpp"
@@ -41,30 +39,9 @@ struct Worker {
   EventLoop loop;
   Histogram latency;
   std::vector<std::unique_ptr<Subscriber>> subscribers;
-  Publisher* publisher = nullptr;  // worker 0 only
+  std::vector<Publisher*> publishers;
   std::thread thread;
 };
-
-void sleepUntil(std::uint64_t monoNs) {
-  timespec ts{};
-  ts.tv_sec = static_cast<time_t>(monoNs / kSecond);
-  ts.tv_nsec = static_cast<long>(monoNs % kSecond);
-  while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
-  }
-}
-
-// Every subscriber holds a socket; the default soft limit (often 1024) would
-// cap a large run, so raise it toward the hard limit when needed.
-Status<void> ensureFdLimit(std::uint64_t needed) {
-  rlimit lim{};
-  if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= needed) return {};
-  if (lim.rlim_max != RLIM_INFINITY && lim.rlim_max < needed)
-    return failure("needs " + std::to_string(needed) + " file descriptors, the hard limit is " +
-                   std::to_string(lim.rlim_max));
-  lim.rlim_cur = needed;
-  if (setrlimit(RLIMIT_NOFILE, &lim) != 0) return failure("cannot raise the file descriptor limit");
-  return {};
-}
 
 class Run {
  public:
@@ -82,6 +59,11 @@ class Run {
   void drain();
   FanoutResult collect() const;
 
+  std::uint64_t sentTotal() const;
+  std::uint64_t sentInWindowTotal() const;
+  std::uint64_t inflightTotal() const;
+  bool publishersAlive() const;
+  bool publishersFinished() const;
   std::uint64_t receivedTotal() const;
   std::uint64_t receivedInWindowTotal() const;
   unsigned closedSubscribers() const;
@@ -92,7 +74,7 @@ class Run {
   const Endpoint& ep_;
   FanoutShared shared_;
   std::vector<std::unique_ptr<Worker>> workers_;
-  std::unique_ptr<Publisher> publisher_;
+  std::vector<std::unique_ptr<Publisher>> publishers_;
   bool tty_ = isatty(STDERR_FILENO) != 0;
   bool threadsRunning_ = false;
 
@@ -109,24 +91,50 @@ class Run {
   std::uint64_t lastReceived_ = 0;
 };
 
+// MQTT brokers drop a client silent for 1.5 x its keepalive, and a
+// subscriber never sends: ping from every connection at half the keepalive.
+void addKeepAliveHook(Worker& w) {
+  constexpr std::uint64_t kEvery = std::uint64_t{kKeepAliveSeconds} * kSecond / 2;
+  w.loop.addHook([&w, next = monoNanos() + kEvery]() mutable {
+    const std::uint64_t now = monoNanos();
+    if (now >= next) {
+      for (auto& s : w.subscribers) s->conn().keepAlive();
+      for (Publisher* p : w.publishers) p->conn().keepAlive();
+      next = now + kEvery;
+    }
+    w.loop.armTimer(next);
+  });
+}
+
 Status<void> Run::build() {
   for (unsigned t = 0; t < o_.threads; ++t) {
     auto w = std::make_unique<Worker>();
     if (auto ok = w->loop.init(); !ok) return ok;
+    // Busy polling serves every loop; spinning only the senders' deadlines.
+    if (o_.timing == EventLoop::Timing::BusyPoll) w->loop.setTiming(o_.timing);
     workers_.push_back(std::move(w));
   }
-  Worker& first = *workers_[0];
-  publisher_ = std::make_unique<Publisher>(first.loop, ep_, o_, shared_);
-  first.publisher = publisher_.get();
-  first.loop.addHook([p = publisher_.get()] { p->pump(); });
-  shared_.publisherLoop = &first.loop;
+  for (unsigned p = 0; p < o_.publishers; ++p) {
+    Worker& w = *workers_[p % o_.threads];
+    publishers_.push_back(std::make_unique<Publisher>(w.loop, ep_, o_, shared_, p));
+    Publisher* pub = publishers_.back().get();
+    if (w.publishers.empty()) {
+      shared_.publisherLoops.push_back(&w.loop);
+      if (o_.rate != 0 && o_.timing == EventLoop::Timing::Spin) w.loop.setTiming(o_.timing);
+    }
+    w.publishers.push_back(pub);
+    w.loop.addHook([pub] { pub->pump(); });
+  }
   for (unsigned i = 0; i < o_.subscribers; ++i) {
-    Worker& w = *workers_[i % o_.threads];
-    auto sub = std::make_unique<Subscriber>(w.loop, ep_, shared_, w.latency, i, &w == &first);
+    Worker& w = *workers_[(o_.publishers + i) % o_.threads];
+    auto sub = std::make_unique<Subscriber>(w.loop, ep_, o_, shared_, w.latency, i);
     shared_.subscribers.push_back(sub.get());
     w.subscribers.push_back(std::move(sub));
   }
-  if (auto ok = publisher_->start(); !ok) return ok;
+  if (ep_.url.scheme == Scheme::Mqtt)
+    for (auto& w : workers_) addKeepAliveHook(*w);
+  for (auto& p : publishers_)
+    if (auto ok = p->start(); !ok) return ok;
   for (auto& w : workers_)
     for (auto& s : w->subscribers)
       if (auto ok = s->start(); !ok) return ok;
@@ -138,10 +146,12 @@ void Run::startThreads() {
   for (auto& wp : workers_) {
     Worker* w = wp.get();
     w->thread = std::thread([this, w] {
+      // Timer slack (50 µs by default) would add its own jitter to rate mode.
+      prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
       w->loop.run(shared_.stop);
       // Still on the loop thread: the connections belong to it.
       for (auto& s : w->subscribers) s->closeGracefully();
-      if (w->publisher) w->publisher->closeGracefully();
+      for (Publisher* p : w->publishers) p->closeGracefully();
     });
   }
 }
@@ -156,7 +166,7 @@ void Run::stopThreads() {
 }
 
 bool Run::waitForSetup() {
-  const unsigned sessions = o_.subscribers + 1;
+  const unsigned sessions = o_.subscribers + o_.publishers;
   // Generous: a loaded relay may take a while to accept hundreds of sessions.
   const std::uint64_t deadline = monoNanos() + 10 * kSecond + std::uint64_t{o_.subscribers} * 20'000'000;
   while (shared_.ready.load() < sessions) {
@@ -172,6 +182,36 @@ bool Run::waitForSetup() {
     }
     sleepUntil(monoNanos() + 5'000'000);
   }
+  return true;
+}
+
+std::uint64_t Run::sentTotal() const {
+  std::uint64_t n = 0;
+  for (const auto& p : publishers_) n += p->sent();
+  return n;
+}
+
+std::uint64_t Run::sentInWindowTotal() const {
+  std::uint64_t n = 0;
+  for (const auto& p : publishers_) n += p->sentInWindow();
+  return n;
+}
+
+std::uint64_t Run::inflightTotal() const {
+  std::uint64_t n = 0;
+  for (const auto& p : publishers_) n += p->inflight();
+  return n;
+}
+
+bool Run::publishersAlive() const {
+  for (const auto& p : publishers_)
+    if (!p->alive()) return false;
+  return true;
+}
+
+bool Run::publishersFinished() const {
+  for (const auto& p : publishers_)
+    if (!p->finished()) return false;
   return true;
 }
 
@@ -200,12 +240,12 @@ bool Run::allLiveSubscribersCaughtUp(std::uint64_t sentInWindow) const {
 }
 
 void Run::progress(const char* phase, std::uint64_t now) {
-  const std::uint64_t sent = publisher_->sent();
+  const std::uint64_t sent = sentTotal();
   const std::uint64_t received = receivedTotal();
   const double dt = static_cast<double>(now - lastProgressNs_) / 1e9;
   if (tty_ && dt > 0) {
     printProgress(phase, static_cast<double>(now - startNs_) / 1e9, static_cast<double>(sent - lastSent_) / dt,
-                  static_cast<double>(received - lastReceived_) / dt, publisher_->inflight());
+                  static_cast<double>(received - lastReceived_) / dt, inflightTotal());
   }
   lastProgressNs_ = now;
   lastSent_ = sent;
@@ -221,7 +261,7 @@ void Run::measure() {
   shared_.windowStartUs.store(windowStartNs_ / 1000, std::memory_order_relaxed);
   shared_.windowEndUs.store(windowEndNs_ / 1000, std::memory_order_relaxed);
   shared_.sending.store(true, std::memory_order_release);
-  shared_.publisherLoop->wake();
+  wakePublishers(shared_, nullptr);
   lastProgressNs_ = startNs_;
   cpuAtStart_ = sampleCpu();  // replaced at the window's start, unless the run dies before
 
@@ -246,7 +286,7 @@ void Run::measure() {
       progress(nextTick <= windowStartNs_ ? "warmup" : "measure", now);
       nextTick += kSecond;
     }
-    if (!publisher_->alive()) {
+    if (!publishersAlive()) {
       // Cut short: rates count over the part of the window that happened.
       cpuAtEnd_ = sampleCpu();
       windowEndNs_ = std::max(now, windowStartNs_ + 1000);
@@ -258,16 +298,17 @@ void Run::measure() {
 void Run::drain() {
   // The publisher stops on its own once the window is over (in rate mode,
   // once it has sent everything scheduled inside it, however late it runs).
-  std::uint64_t sent = publisher_->sent();
+  std::uint64_t sent = sentTotal();
   std::uint64_t sentChange = monoNanos();
-  while (!publisher_->finished() && monoNanos() - sentChange < kDrainQuiet) {
+  while (!publishersFinished() && monoNanos() - sentChange < kDrainQuiet) {
     sleepUntil(monoNanos() + 1'000'000);
-    if (publisher_->sent() != sent) {
-      sent = publisher_->sent();
+    if (sentTotal() != sent) {
+      sent = sentTotal();
       sentChange = monoNanos();
     }
   }
-  const std::uint64_t sentInWindow = publisher_->sentInWindow();
+  // Every subscriber must receive every publisher's window messages.
+  const std::uint64_t sentInWindow = sentInWindowTotal();
   std::uint64_t last = receivedInWindowTotal();
   std::uint64_t lastChange = monoNanos();
   std::uint64_t nextTick = lastChange + kSecond;
@@ -293,14 +334,21 @@ FanoutResult Run::collect() const {
   Histogram all;
   for (const auto& w : workers_) all.merge(w->latency);
   FanoutResult r;
-  r.kind = o_.kind == MessageKind::Set ? "set" : "event";
+  r.mode = o_.mode;
+  r.transport = schemeName(ep_.url.scheme);
+  r.kind = ep_.url.scheme == Scheme::Mqtt ? "qos0" : o_.kind == MessageKind::Set ? "set" : "event";
+  // Spinning serves a schedule; without one (--rate 0) the loops just sleep.
+  r.timing = o_.timing == EventLoop::Timing::BusyPoll                 ? "busy"
+             : o_.timing == EventLoop::Timing::Spin && o_.rate != 0 ? "spin"
+                                                                    : "sleep";
+  r.publishers = o_.publishers;
   r.subscribers = o_.subscribers;
   r.threads = o_.threads;
   r.rate = o_.rate;
   r.window = o_.window;
   r.warmupSeconds = o_.warmupSeconds;
   r.durationSeconds = static_cast<double>(windowEndNs_ / 1000 - windowStartNs_ / 1000) / 1e6;
-  r.sent = publisher_->sentInWindow();
+  r.sent = sentInWindowTotal();
   r.expected = r.sent * o_.subscribers;
   r.received = receivedInWindowTotal();
   r.p50 = all.percentile(0.50);
@@ -308,19 +356,24 @@ FanoutResult Run::collect() const {
   r.p99 = all.percentile(0.99);
   r.p999 = all.percentile(0.999);
   r.max = all.max();
-  const Histogram& lag = publisher_->sendLag();
+  Histogram lag;
+  std::uint64_t errors = 0;
+  for (const auto& p : publishers_) {
+    lag.merge(p->sendLag());
+    errors += p->errors();
+  }
   r.sendLagP50 = lag.percentile(0.50);
   r.sendLagP99 = lag.percentile(0.99);
   r.sendLagMax = lag.max();
   r.toolCpuPercent = cpuPercent(cpuAtStart_, cpuAtEnd_);
   r.closedSubscribers = closedSubscribers();
-  r.publisherErrors = publisher_->errors();
+  r.publisherErrors = errors;
   r.drainStalled = drainStalled_;
   return r;
 }
 
 int Run::execute() {
-  if (auto ok = ensureFdLimit(std::uint64_t{o_.subscribers} + 64 + 3ull * o_.threads); !ok) {
+  if (auto ok = ensureFdLimit(std::uint64_t{o_.subscribers} + o_.publishers + 64 + 3ull * o_.threads); !ok) {
     std::fprintf(stderr, "clasp-bench: %s\n", ok.error().c_str());
     return 1;
   }
@@ -329,17 +382,20 @@ int Run::execute() {
     return 1;
   }
   startThreads();
-  if (tty_) std::fprintf(stderr, "connecting 1 publisher and %u subscribers to %s\n", o_.subscribers, ep_.display.c_str());
+  if (tty_)
+    std::fprintf(stderr, "connecting %u publisher(s) and %u subscriber(s) to %s://%s\n", o_.publishers,
+                 o_.subscribers, schemeName(ep_.url.scheme), ep_.display.c_str());
   if (!waitForSetup()) return 1;
   measure();
   drain();
   if (tty_) endProgress();
   stopThreads();
-  if (!publisher_->alive()) std::fprintf(stderr, "clasp-bench: the publisher lost its connection; the run is cut short\n");
+  const bool alive = publishersAlive();
+  if (!alive) std::fprintf(stderr, "clasp-bench: a publisher lost its connection; the run is cut short\n");
   const FanoutResult r = collect();
   printSummary(r);
   printJson(r);
-  return publisher_->alive() ? 0 : 1;
+  return alive ? 0 : 1;
 }
 
 }  // namespace
@@ -350,8 +406,13 @@ void reportClosed(FanoutShared& shared, const char* why) {
   else if (n == kCloseReportLines) std::fprintf(stderr, "clasp-bench: (further closed connections only counted)\n");
 }
 
+void wakePublishers(FanoutShared& shared, const EventLoop* self) {
+  for (EventLoop* loop : shared.publisherLoops)
+    if (loop != self) loop->wake();
+}
+
 int runFanout(const FanoutOptions& options) {
-  auto url = parseWsUrl(options.url);
+  auto url = parseUrl(options.url);
   if (!url) {
     std::fprintf(stderr, "clasp-bench: %s\n", url.error().c_str());
     return 2;
@@ -361,9 +422,6 @@ int runFanout(const FanoutOptions& options) {
     std::fprintf(stderr, "clasp-bench: %s\n", endpoint.error().c_str());
     return 1;
   }
-  // Timer slack (50 µs by default) would add its own jitter to rate mode;
-  // threads created from here on inherit the 1 ns slack.
-  prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
   Run run(options, *endpoint);
   return run.execute();
 }

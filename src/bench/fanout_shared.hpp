@@ -27,12 +27,17 @@ struct FanoutShared {
   std::atomic<bool> sending{false};
   std::atomic<bool> stop{false};
 
-  // Set by a publisher blocked on its slowest subscriber when subscribers
-  // run on other threads; the first of them to make progress wakes it.
-  std::atomic<bool> publisherWaiting{false};
-  EventLoop* publisherLoop = nullptr;
+  // Messages sent by all publishers together, added once per pump: the lag
+  // bound compares it with the slowest subscriber's count.
+  std::atomic<std::uint64_t> totalSent{0};
 
-  // Fixed before the loops start; read by the publisher for the lag bound.
+  // Set by a publisher blocked on its slowest subscriber when subscribers
+  // run on other threads; the first of them to make progress wakes the
+  // publishers' loops.
+  std::atomic<bool> publisherWaiting{false};
+  std::vector<EventLoop*> publisherLoops;
+
+  // Fixed before the loops start; read by the publishers for the lag bound.
   std::vector<const Subscriber*> subscribers;
 
   // Lines printed about closed connections (the rest are only counted).
@@ -41,5 +46,9 @@ struct FanoutShared {
 
 // Prints one "clasp-bench: <why>" line for the first few closed connections.
 void reportClosed(FanoutShared& shared, const char* why);
+
+// Any thread: wake every publisher loop except `self` (whose hooks run at
+// the end of its current turn anyway).
+void wakePublishers(FanoutShared& shared, const EventLoop* self);
 
 }  // namespace clasp::bench

@@ -1,4 +1,4 @@
-// Publisher: rate or window-paced SET/PUBLISH with send timestamps (see
+// Publisher: rate or window-paced stamps on one connection (see
 // publisher.hpp).
 #include "bench/publisher.hpp"
 
@@ -11,43 +11,41 @@
 
 namespace clasp::bench {
 
-Publisher::Publisher(EventLoop& loop, const Endpoint& endpoint, const FanoutOptions& options, FanoutShared& shared)
+Publisher::Publisher(EventLoop& loop, const Endpoint& endpoint, const FanoutOptions& options, FanoutShared& shared,
+                     unsigned index)
     : loop_(loop),
       options_(options),
       shared_(shared),
-      conn_(loop, endpoint, *this, "publisher"),
-      multiThreaded_(options.threads > 1) {
+      conn_(makeClientConn(loop, endpoint, *this,
+                           options.publishers == 1 ? "publisher" : "publisher " + std::to_string(index),
+                           options.kind)),
+      index_(index),
+      multiThreaded_(options.threads > 1),
+      confirms_(conn_->confirmsSends()) {
+  const std::string prefix = options.publishers == 1 ? "bench/" : "bench/" + std::to_string(index) + "/";
   addresses_.reserve(options.addresses);
-  for (unsigned i = 0; i < options.addresses; ++i) addresses_.push_back("/bench/" + std::to_string(i));
-  if (options.kind == MessageKind::Set) {
-    Set set;
-    set.value = Value(std::int64_t{0});
-    msg_ = std::move(set);
-  } else {
-    Publish pub;
-    pub.signal = SignalType::Event;
-    pub.value = Value(std::int64_t{0});
-    msg_ = std::move(pub);
-  }
+  for (unsigned i = 0; i < options.addresses; ++i)
+    addresses_.push_back(addressOf(endpoint.url.scheme, prefix + std::to_string(i)));
 }
 
-void Publisher::onReady(WsClientConn&) {
+void Publisher::onReady(ClientConn&) {
   ready_ = true;
   shared_.ready.fetch_add(1);
 }
 
-void Publisher::onMessage(WsClientConn&, const Message& m) {
-  if (std::holds_alternative<Ack>(m)) {
-    if (inflight_ > 0) --inflight_;
-  } else if (const auto* e = std::get_if<ErrorMsg>(&m)) {
-    // A refused message is answered too: it no longer occupies the window.
-    if (inflight_ > 0) --inflight_;
-    if (errors_++ == 0)
-      std::fprintf(stderr, "clasp-bench: publisher: relay answered ERROR %u \"%s\"\n", e->code, e->message.c_str());
-  }
+void Publisher::onAck(ClientConn&) {
+  if (inflight_ > 0) --inflight_;
 }
 
-void Publisher::onClosed(WsClientConn&, std::string_view why) {
+void Publisher::onRefused(ClientConn& conn, std::string_view why) {
+  // A refused message is answered too: it no longer occupies the window.
+  if (inflight_ > 0) --inflight_;
+  if (errors_++ == 0)
+    std::fprintf(stderr, "clasp-bench: %s: server answered ERROR %.*s\n", conn.name().c_str(),
+                 static_cast<int>(why.size()), why.data());
+}
+
+void Publisher::onClosed(ClientConn&, std::string_view why) {
   if (!ready_) shared_.setupFailures.fetch_add(1);
   alive_.store(false);
   std::fprintf(stderr, "clasp-bench: %.*s\n", static_cast<int>(why.size()), why.data());
@@ -55,55 +53,46 @@ void Publisher::onClosed(WsClientConn&, std::string_view why) {
 }
 
 std::uint64_t Publisher::scheduledNs(std::uint64_t seq) const {
-  // Split so seq * 1e9 cannot overflow however long the run.
+  // Publisher p owns slots p, p + P, p + 2P ... of the shared schedule.
+  const std::uint64_t slot = seq * options_.publishers + index_;
+  // Split so slot * 1e9 cannot overflow however long the run.
   const std::uint64_t r = options_.rate;
-  return scheduleStartNs_ + (seq / r) * 1'000'000'000u + (seq % r) * 1'000'000'000u / r;
+  return scheduleStartNs_ + (slot / r) * 1'000'000'000u + (slot % r) * 1'000'000'000u / r;
 }
 
-std::uint64_t Publisher::slowestReceived() const {
+std::uint64_t Publisher::slowestReceived(std::uint64_t totalSent) const {
   std::uint64_t slowest = UINT64_MAX;
   for (const Subscriber* s : shared_.subscribers)
     if (s->alive()) slowest = std::min(slowest, s->received());
-  return slowest == UINT64_MAX ? seq_ : slowest;
+  return slowest == UINT64_MAX ? totalSent : slowest;
 }
 
 std::uint64_t Publisher::lagBudget() {
   const std::uint64_t w = options_.window;
-  if (seq_ - minReceived_ < w) return w - (seq_ - minReceived_);
-  minReceived_ = slowestReceived();
-  if (seq_ - minReceived_ < w) return w - (seq_ - minReceived_);
+  const std::uint64_t total = shared_.totalSent.load(std::memory_order_relaxed);
+  // Another client stamping the same topics could put a subscriber ahead.
+  auto ahead = [&] { return total > minReceived_ ? total - minReceived_ : 0; };
+  if (ahead() < w) return w - ahead();
+  minReceived_ = slowestReceived(total);
+  if (ahead() < w) return w - ahead();
   if (!multiThreaded_) return 0;  // same loop: the subscribers' reads end this turn
   // Ask the other threads for a wake-up, then look once more so that progress
   // made between the first look and the request is not missed.
   shared_.publisherWaiting.store(true, std::memory_order_seq_cst);
-  minReceived_ = slowestReceived();
-  if (seq_ - minReceived_ < w) {
-    shared_.publisherWaiting.store(false, std::memory_order_relaxed);
-    return w - (seq_ - minReceived_);
-  }
+  minReceived_ = slowestReceived(total);
+  if (ahead() < w) return w - ahead();
   return 0;
 }
 
 void Publisher::sendOne(std::uint64_t timestampUs) {
-  const std::string& address = addresses_[seq_ % addresses_.size()];
-  const auto ts = static_cast<std::int64_t>(timestampUs);
-  // Same alternative, same string capacity: no allocation per message.
-  if (auto* set = std::get_if<Set>(&msg_)) {
-    set->address = address;
-    set->value.v = ts;
-  } else {
-    auto& pub = std::get<Publish>(msg_);
-    pub.address = address;
-    pub.value->v = ts;
-  }
-  if (!conn_.send(msg_, QoS::Confirm)) return;
+  if (!conn_->sendStamp(addresses_[seq_ % addresses_.size()], timestampUs)) return;
   ++seq_;
-  ++inflight_;
+  if (confirms_) ++inflight_;
   if (timestampUs >= windowStartUs_ && timestampUs < windowEndUs_) ++sentInWindow_;
 }
 
 void Publisher::pump() {
-  if (!ready_ || finished_ || !conn_.ready()) return;
+  if (!ready_ || finished_ || !conn_->ready()) return;
   if (!started_) {
     if (!shared_.sending.load(std::memory_order_acquire)) return;
     started_ = true;
@@ -119,7 +108,7 @@ void Publisher::pump() {
     // lateness is measured (send lag) and counted in the latency.
     if (scheduledNs(seq_) >= endNs) return finish();
     if (budget != 0) budget = std::min(budget, lagBudget());
-    for (; budget != 0 && !conn_.closed(); --budget) {
+    for (; budget != 0 && !conn_->closed(); --budget) {
       const std::uint64_t due = scheduledNs(seq_);
       if (due >= endNs) return finish();
       if (due > now) {
@@ -137,12 +126,16 @@ void Publisher::pump() {
     // One timestamp per batch: the batch leaves in one write at the end of
     // this turn, so its messages really are sent together.
     const std::uint64_t nowUs = now / 1000;
-    for (; budget != 0 && !conn_.closed(); --budget) sendOne(nowUs);
+    for (; budget != 0 && !conn_->closed(); --budget) sendOne(nowUs);
   }
   publishCounters();
 }
 
 void Publisher::publishCounters() {
+  if (seq_ != countedSent_) {
+    shared_.totalSent.fetch_add(seq_ - countedSent_, std::memory_order_relaxed);
+    countedSent_ = seq_;
+  }
   sentAtomic_.store(seq_, std::memory_order_relaxed);
   inflightAtomic_.store(inflight_, std::memory_order_relaxed);
   errorsAtomic_.store(errors_, std::memory_order_relaxed);

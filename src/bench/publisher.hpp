@@ -1,32 +1,38 @@
-// Publisher: the sending session of the fan-out benchmark. Once `sending` is
-// set it SETs (or PUBLISHes events, QoS Confirm) /bench/<n> with the send time
-// in µs as an Int value: at a fixed rate (timestamp = the scheduled time, so a
-// stall shows up as latency instead of hiding) or as fast as the window
-// allows (timestamp = the time of the batch). Never more than `window`
-// messages await their ACK, and never more than `window` messages are not yet
-// received by the slowest live subscriber, so neither the tool nor the relay
-// queues without bound. In rate mode it also records how late each send was
-// (the tool's own timing error). pump() runs once per loop turn on its loop thread.
+// Publisher: one sending session of the fan-out benchmark. Once `sending` is
+// set it sends stamps (the send time in µs) to its own addresses: at a fixed
+// rate (timestamp = the scheduled time, so a stall shows up as latency
+// instead of hiding) or as fast as the window allows (timestamp = the time of
+// the batch). With P publishers, publisher p takes every P-th slot of one
+// schedule at the total --rate, and cycles over /bench/<p>/<n> (just
+// /bench/<n> when P is 1). Never more than `window` of its messages await an
+// answer (CLASP QoS Confirm; MQTT QoS 0 has none), and all publishers
+// together stay at most `window` messages ahead of the slowest live
+// subscriber, so neither the tool nor the server queues without bound. In
+// rate mode it records how late each send was (the tool's own timing
+// error). pump() runs once per loop turn on its loop thread.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "bench/client_conn.hpp"
 #include "bench/fanout.hpp"
 #include "bench/fanout_shared.hpp"
 #include "bench/histogram.hpp"
-#include "bench/ws_client_conn.hpp"
 
 namespace clasp::bench {
 
-class Publisher final : public WsClientConn::Listener {
+class Publisher final : public ClientConn::Listener {
  public:
-  Publisher(EventLoop& loop, const Endpoint& endpoint, const FanoutOptions& options, FanoutShared& shared);
+  Publisher(EventLoop& loop, const Endpoint& endpoint, const FanoutOptions& options, FanoutShared& shared,
+            unsigned index);
 
-  Status<void> start() { return conn_.start(); }
-  void closeGracefully() { conn_.closeGracefully(); }
+  Status<void> start() { return conn_->start(); }
+  void closeGracefully() { conn_->closeGracefully(); }
+  ClientConn& conn() { return *conn_; }
   // The loop hook: sends whatever the schedule and the window allow.
   void pump();
 
@@ -43,12 +49,13 @@ class Publisher final : public WsClientConn::Listener {
   const Histogram& sendLag() const { return sendLag_; }
 
  private:
-  void onReady(WsClientConn& conn) override;
-  void onMessage(WsClientConn& conn, const Message& m) override;
-  void onClosed(WsClientConn& conn, std::string_view why) override;
+  void onReady(ClientConn& conn) override;
+  void onAck(ClientConn& conn) override;
+  void onRefused(ClientConn& conn, std::string_view why) override;
+  void onClosed(ClientConn& conn, std::string_view why) override;
 
   std::uint64_t lagBudget();
-  std::uint64_t slowestReceived() const;
+  std::uint64_t slowestReceived(std::uint64_t totalSent) const;
   std::uint64_t scheduledNs(std::uint64_t seq) const;
   void sendOne(std::uint64_t timestampUs);
   void finish();
@@ -57,13 +64,15 @@ class Publisher final : public WsClientConn::Listener {
   EventLoop& loop_;
   const FanoutOptions& options_;
   FanoutShared& shared_;
-  WsClientConn conn_;
+  std::unique_ptr<ClientConn> conn_;
+  unsigned index_;
   bool multiThreaded_;
+  bool confirms_;  // the server answers every message: the ACK window applies
 
-  Message msg_;  // the reused SET or PUBLISH; only its address and value change
   std::vector<std::string> addresses_;
   Histogram sendLag_;
-  std::uint64_t seq_ = 0;
+  std::uint64_t seq_ = 0;  // this publisher's messages so far
+  std::uint64_t countedSent_ = 0;  // the part of seq_ already added to shared_.totalSent
   std::uint64_t inflight_ = 0;
   std::uint64_t minReceived_ = 0;  // a lower bound of the slowest subscriber's count
   std::uint64_t sentInWindow_ = 0;

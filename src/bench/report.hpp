@@ -1,6 +1,7 @@
-// What the bench tool prints: the live progress line (stderr, terminals
-// only), the human summary (stderr) and the one-line JSON result (stdout),
-// plus the CPU sampling behind tool_cpu_percent. Main thread only.
+// What the bench tool prints: the live progress lines (stderr, terminals
+// only), the human summaries (stderr) and the one-line JSON results (stdout)
+// of every mode, plus the CPU sampling behind tool_cpu_percent. Main thread
+// only.
 #pragma once
 
 #include <cstdint>
@@ -17,14 +18,18 @@ CpuSample sampleCpu();
 double cpuPercent(const CpuSample& from, const CpuSample& to);
 
 struct FanoutResult {
-  const char* kind = "set";
+  const char* mode = "fanout";  // or "latency"
+  const char* transport = "ws";
+  const char* kind = "set";     // set | event (CLASP), qos0 (MQTT)
+  const char* timing = "spin";  // spin | sleep | busy
+  unsigned publishers = 1;
   unsigned subscribers = 0;
   unsigned threads = 1;
   std::uint64_t rate = 0;
   std::uint32_t window = 0;
   double warmupSeconds = 0;
   double durationSeconds = 0;
-  std::uint64_t sent = 0;      // messages sent in the window
+  std::uint64_t sent = 0;      // messages sent in the window, all publishers
   std::uint64_t expected = 0;  // sent x subscribers
   std::uint64_t received = 0;  // deliveries of those messages
   std::uint64_t p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;  // µs
@@ -44,9 +49,40 @@ struct FanoutResult {
 void printSummary(const FanoutResult& r);
 void printJson(const FanoutResult& r);
 
+struct ConnsResult {
+  const char* transport = "ws";
+  unsigned connections = 0;
+  unsigned concurrency = 0;
+  unsigned threads = 1;
+  unsigned ready = 0;    // sessions subscribed
+  unsigned failed = 0;   // connections that never got there
+  unsigned dropped = 0;  // ready sessions the server closed during the hold
+  double setupSeconds = 0;  // first connect to last ready
+  double holdSeconds = 0;
+  bool haveMemory = false;  // --server-pid given and readable
+  std::uint64_t rssBeforeKib = 0, rssAfterKib = 0;
+  std::uint64_t anonBeforeKib = 0, anonAfterKib = 0;
+  double toolCpuPercent = 0;  // over the setup
+
+  double connectPerSecond() const { return setupSeconds > 0 ? ready / setupSeconds : 0; }
+  // Server memory growth per ready session; negative growth reads as 0.
+  double bytesPerConn(std::uint64_t beforeKib, std::uint64_t afterKib) const {
+    if (ready == 0 || afterKib <= beforeKib) return 0;
+    return static_cast<double>(afterKib - beforeKib) * 1024.0 / ready;
+  }
+};
+
+void printSummary(const ConnsResult& r);
+void printJson(const ConnsResult& r);
+
 // Overwrites the progress line: phase, elapsed seconds, rates over the last interval.
 void printProgress(const char* phase, double elapsedSeconds, double sentPerSecond, double deliveredPerSecond,
                    std::uint64_t inflight);
+void printConnsProgress(double elapsedSeconds, unsigned ready, double readyPerSecond, unsigned failed,
+                        unsigned pending);
 void endProgress();
+
+// The warning when the tool's own CPU may have been the limit.
+void warnIfSaturated(double toolCpuPercent, unsigned threads);
 
 }  // namespace clasp::bench

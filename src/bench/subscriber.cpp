@@ -8,47 +8,32 @@
 
 namespace clasp::bench {
 
-Subscriber::Subscriber(EventLoop& loop, const Endpoint& endpoint, FanoutShared& shared, Histogram& latency,
-                       unsigned index, bool onPublisherLoop)
-    : conn_(loop, endpoint, *this, "subscriber " + std::to_string(index)),
+Subscriber::Subscriber(EventLoop& loop, const Endpoint& endpoint, const FanoutOptions& options, FanoutShared& shared,
+                       Histogram& latency, unsigned index)
+    : loop_(loop),
+      conn_(makeClientConn(loop, endpoint, *this, "subscriber " + std::to_string(index), options.kind)),
       shared_(shared),
       latency_(latency),
-      onPublisherLoop_(onPublisherLoop) {}
+      pattern_(patternUnder(endpoint.url.scheme, "bench")) {}
 
-void Subscriber::onReady(WsClientConn& conn) {
-  Subscribe sub;
-  sub.id = 1;
-  sub.pattern = kPattern;
-  // Confirm: the relay ACKs once the subscription is in its index.
-  conn.send(sub, QoS::Confirm);
+void Subscriber::onReady(ClientConn& conn) { conn.subscribe(pattern_); }
+
+void Subscriber::onSubscribed(ClientConn&) {
+  subscribed_ = true;
+  shared_.ready.fetch_add(1);
 }
 
-void Subscriber::onMessage(WsClientConn& conn, const Message& m) {
-  if (!subscribed_) {
-    const auto* ack = std::get_if<Ack>(&m);
-    if (ack && ack->address && *ack->address == kPattern) {
-      subscribed_ = true;
-      shared_.ready.fetch_add(1);
-    } else if (const auto* err = std::get_if<ErrorMsg>(&m)) {
-      alive_.store(false);
-      shared_.setupFailures.fetch_add(1);
-      reportClosed(shared_, (conn.name() + ": SUBSCRIBE refused: ERROR " + std::to_string(err->code) + " " +
-                             err->message).c_str());
-      conn.closeGracefully();
-    }
-    return;
-  }
-  const Value* value = nullptr;
-  if (const auto* set = std::get_if<Set>(&m)) {
-    value = &set->value;
-  } else if (const auto* pub = std::get_if<Publish>(&m)) {
-    if (pub->value) value = &*pub->value;
-  }
-  if (value == nullptr) return;
-  const std::int64_t* sent = value->asInt();
-  if (sent == nullptr || *sent < 0) return;
+void Subscriber::onRefused(ClientConn& conn, std::string_view why) {
+  if (subscribed_) return;  // a stray ERROR later does not end the session
+  alive_.store(false);
+  shared_.setupFailures.fetch_add(1);
+  reportClosed(shared_, (conn.name() + ": SUBSCRIBE refused: " + std::string(why)).c_str());
+  conn.closeGracefully();
+}
+
+void Subscriber::onStamp(ClientConn& conn, std::uint64_t sentUs) {
+  if (!subscribed_) return;
   ++receivedLocal_;
-  const auto sentUs = static_cast<std::uint64_t>(*sent);
   if (sentUs >= shared_.windowStartUs.load(std::memory_order_relaxed) &&
       sentUs < shared_.windowEndUs.load(std::memory_order_relaxed)) {
     ++inWindowLocal_;
@@ -57,22 +42,21 @@ void Subscriber::onMessage(WsClientConn& conn, const Message& m) {
   }
 }
 
-void Subscriber::onReadBatchEnd(WsClientConn&) {
+void Subscriber::onReadBatchEnd(ClientConn&) {
   inWindow_.store(inWindowLocal_, std::memory_order_relaxed);
   if (received_.load(std::memory_order_relaxed) == receivedLocal_) return;
   // seq_cst store, then seq_cst load of publisherWaiting: paired with the
   // publisher's store-then-recheck, one of the two sides sees the other.
   received_.store(receivedLocal_, std::memory_order_seq_cst);
-  if (!onPublisherLoop_ && shared_.publisherWaiting.load(std::memory_order_seq_cst) &&
-      shared_.publisherWaiting.exchange(false))
-    shared_.publisherLoop->wake();
+  if (shared_.publisherWaiting.load(std::memory_order_seq_cst) && shared_.publisherWaiting.exchange(false))
+    wakePublishers(shared_, &loop_);
 }
 
-void Subscriber::onClosed(WsClientConn&, std::string_view why) {
+void Subscriber::onClosed(ClientConn&, std::string_view why) {
   if (!subscribed_) shared_.setupFailures.fetch_add(1);
   alive_.store(false, std::memory_order_seq_cst);
-  // A dead subscriber no longer bounds the publisher: let it re-check.
-  if (!onPublisherLoop_ && shared_.publisherLoop) shared_.publisherLoop->wake();
+  // A dead subscriber no longer bounds the publishers: let them re-check.
+  wakePublishers(shared_, &loop_);
   reportClosed(shared_, std::string(why).c_str());
 }
 

@@ -1,4 +1,4 @@
-// ws:// URL parsing and getaddrinfo resolution (see url.hpp).
+// ws:// and mqtt:// URL parsing and getaddrinfo resolution (see url.hpp).
 #include "bench/url.hpp"
 
 #include <arpa/inet.h>
@@ -9,15 +9,29 @@
 
 namespace clasp::bench {
 
-Status<WsUrl> parseWsUrl(std::string_view url) {
-  constexpr std::string_view kScheme = "ws://";
+const char* schemeName(Scheme s) { return s == Scheme::Mqtt ? "mqtt" : "ws"; }
+
+Status<Url> parseUrl(std::string_view url) {
   if (url.starts_with("wss://")) return failure("wss:// is not supported; use ws://");
-  if (!url.starts_with(kScheme)) return failure("URL must start with ws://: " + std::string(url));
-  std::string_view rest = url.substr(kScheme.size());
-  WsUrl out;
+  if (url.starts_with("mqtts://")) return failure("mqtts:// is not supported; use mqtt://");
+  Url out;
+  std::string_view rest;
+  if (url.starts_with("ws://")) {
+    rest = url.substr(5);
+  } else if (url.starts_with("mqtt://")) {
+    out.scheme = Scheme::Mqtt;
+    out.port = 1883;
+    rest = url.substr(7);
+  } else {
+    return failure("URL must start with ws:// or mqtt://: " + std::string(url));
+  }
   const std::size_t slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
-  if (slash != std::string_view::npos) out.path = std::string(rest.substr(slash));
+  if (slash != std::string_view::npos) {
+    if (out.scheme == Scheme::Mqtt && slash + 1 != rest.size())
+      return failure("mqtt:// URLs take no path: " + std::string(url));
+    if (out.scheme == Scheme::Ws) out.path = std::string(rest.substr(slash));
+  }
   std::string_view portText;
   if (authority.starts_with('[')) {
     const std::size_t close = authority.find(']');
@@ -46,7 +60,7 @@ Status<WsUrl> parseWsUrl(std::string_view url) {
   return out;
 }
 
-Status<Endpoint> resolve(const WsUrl& url) {
+Status<Endpoint> resolve(const Url& url) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;

@@ -1,6 +1,8 @@
-// WebSocket URL parsing and name resolution for the bench tool: ws://host[:port][/path]
-// (IPv6 literals in brackets). wss:// is refused: the tool speaks plain TCP.
-// Resolution is blocking (getaddrinfo) and happens once, before the loops start.
+// Server URLs and name resolution for the bench tool: ws://host[:port][/path]
+// for CLASP over WebSocket, mqtt://host[:port] for an MQTT 3.1.1 broker (or a
+// relay's MQTT front door). IPv6 literals go in brackets. wss:// and mqtts://
+// are refused: the tool speaks plain TCP. Resolution is blocking
+// (getaddrinfo) and happens once, before the loops start.
 #pragma once
 
 #include <sys/socket.h>
@@ -13,23 +15,29 @@
 
 namespace clasp::bench {
 
-struct WsUrl {
+enum class Scheme : std::uint8_t { Ws, Mqtt };
+
+struct Url {
+  Scheme scheme = Scheme::Ws;
   std::string host;  // without brackets
   std::uint16_t port = 80;
-  std::string path = "/";
+  std::string path = "/";  // ws:// only
   std::string hostHeader;  // as the Host header wants it: "host:port"
 };
 
-Status<WsUrl> parseWsUrl(std::string_view url);
+Status<Url> parseUrl(std::string_view url);
+
+// "ws" or "mqtt", for reports.
+const char* schemeName(Scheme s);
 
 // The address every connection dials, resolved once.
 struct Endpoint {
   sockaddr_storage addr{};
   socklen_t addrLen = 0;
-  WsUrl url;
+  Url url;
   std::string display;  // "127.0.0.1:7330", for messages
 };
 
-Status<Endpoint> resolve(const WsUrl& url);
+Status<Endpoint> resolve(const Url& url);
 
 }  // namespace clasp::bench

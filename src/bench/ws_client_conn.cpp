@@ -1,6 +1,7 @@
 // WsClientConn implementation: connect, upgrade, HELLO/WELCOME/SNAPSHOT, then
 // batched reads (FrameParser in client role, CLASP frames decoded into one
-// reused Message) and batched masked writes. See ws_client_conn.hpp.
+// reused Message, turned into Listener calls) and batched masked writes. See
+// ws_client_conn.hpp.
 #include "bench/ws_client_conn.hpp"
 
 #include <netinet/in.h>
@@ -45,14 +46,26 @@ std::optional<std::span<const std::uint8_t>> framePayload(std::span<const std::u
 
 }  // namespace
 
-WsClientConn::WsClientConn(EventLoop& loop, const Endpoint& endpoint, Listener& listener, std::string name)
+WsClientConn::WsClientConn(EventLoop& loop, const Endpoint& endpoint, Listener& listener, std::string name,
+                           MessageKind kind)
     : loop_(loop),
       endpoint_(endpoint),
       listener_(listener),
       name_(std::move(name)),
       // The relay's frames are at most one CLASP frame each (kMaxFrame bytes).
       parser_(kMaxFrame, ws::Role::Client),
-      rng_(randomSeed()) {}
+      rng_(randomSeed()) {
+  if (kind == MessageKind::Set) {
+    Set set;
+    set.value = Value(std::int64_t{0});
+    stamp_ = std::move(set);
+  } else {
+    Publish pub;
+    pub.signal = SignalType::Event;
+    pub.value = Value(std::int64_t{0});
+    stamp_ = std::move(pub);
+  }
+}
 
 WsClientConn::~WsClientConn() {
   if (fd_ >= 0) ::close(fd_);
@@ -179,12 +192,57 @@ bool WsClientConn::onClaspFrame(std::span<const std::uint8_t> bytes) {
       }
       break;
     case State::Ready:
-      listener_.onMessage(*this, msg_);
+      dispatch();
       break;
     default:
       break;
   }
   return state_ != State::Closed;
+}
+
+void WsClientConn::dispatch() {
+  const Value* value = nullptr;
+  if (const auto* set = std::get_if<Set>(&msg_)) {
+    value = &set->value;
+  } else if (const auto* pub = std::get_if<Publish>(&msg_)) {
+    if (pub->value) value = &*pub->value;
+  } else if (const auto* ack = std::get_if<Ack>(&msg_)) {
+    if (!subscribing_.empty() && ack->address && *ack->address == subscribing_) {
+      subscribing_.clear();
+      listener_.onSubscribed(*this);
+    } else {
+      listener_.onAck(*this);
+    }
+    return;
+  } else if (std::holds_alternative<ErrorMsg>(msg_)) {
+    listener_.onRefused(*this, lastError_);
+    return;
+  }
+  if (value == nullptr) return;
+  const std::int64_t* stamp = value->asInt();
+  if (stamp != nullptr && *stamp >= 0) listener_.onStamp(*this, static_cast<std::uint64_t>(*stamp));
+}
+
+void WsClientConn::subscribe(const std::string& pattern) {
+  Subscribe sub;
+  sub.id = 1;
+  sub.pattern = pattern;
+  subscribing_ = pattern;
+  send(sub, QoS::Confirm);
+}
+
+bool WsClientConn::sendStamp(const std::string& address, std::uint64_t stampUs) {
+  const auto ts = static_cast<std::int64_t>(stampUs);
+  // Same alternative, same string capacity: no allocation per message.
+  if (auto* set = std::get_if<Set>(&stamp_)) {
+    set->address = address;
+    set->value.v = ts;
+  } else {
+    auto& pub = std::get<Publish>(stamp_);
+    pub.address = address;
+    pub.value->v = ts;
+  }
+  return send(stamp_, QoS::Confirm);
 }
 
 bool WsClientConn::send(const Message& m, QoS qos) {

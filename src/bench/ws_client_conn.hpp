@@ -1,11 +1,13 @@
-// WsClientConn: one client connection of the bench tool. It dials (non-
-// blocking connect), upgrades to WebSocket, sends CLASP HELLO, waits for
-// WELCOME and the first SNAPSHOT, and from then on hands every decoded CLASP
-// message to its Listener. Reads are batched (one read into 128 KiB per
-// readiness event, every complete frame in it handled in place); writes are
-// batched (frames are queued and leave in one send per loop turn). The steady
-// state allocates nothing: one read buffer, one output buffer, one reused
-// Message. Owned by one EventLoop thread; never destroyed inside a callback.
+// WsClientConn: one CLASP-over-WebSocket connection of the bench tool (a
+// ClientConn). It dials (non-blocking connect), upgrades to WebSocket, sends
+// CLASP HELLO, waits for WELCOME and the first SNAPSHOT, and from then on
+// turns decoded CLASP messages into Listener calls: ACK of the subscription,
+// ACK or ERROR of a sent stamp, a SET or PUBLISH carrying an Int stamp.
+// Reads are batched (one read into 128 KiB per readiness event, every
+// complete frame in it handled in place); writes are batched (frames are
+// queued and leave in one send per loop turn). The steady state allocates
+// nothing: one read buffer, one output buffer, one reused Message each way.
+// Owned by one EventLoop thread; never destroyed inside a callback.
 #pragma once
 
 #include <cstddef>
@@ -14,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "bench/client_conn.hpp"
 #include "bench/event_loop.hpp"
 #include "bench/status.hpp"
 #include "bench/url.hpp"
@@ -22,58 +25,42 @@
 
 namespace clasp::bench {
 
-class WsClientConn final : public EventLoop::Handler, public EventLoop::Flushable {
+class WsClientConn final : public ClientConn, public EventLoop::Handler, public EventLoop::Flushable {
  public:
-  class Listener {
-   public:
-    virtual ~Listener() = default;
-    // WELCOME and the first SNAPSHOT have arrived: the session is usable.
-    virtual void onReady(WsClientConn& conn) = 0;
-    // One message received after onReady. `m` is reused for the next frame.
-    virtual void onMessage(WsClientConn& conn, const Message& m) = 0;
-    // After the last onMessage of one socket read: a place to publish
-    // counters once per batch instead of once per message.
-    virtual void onReadBatchEnd(WsClientConn&) {}
-    // The connection is gone (refused, reset, closed by the relay, or a
-    // protocol error); `why` says which. Called at most once.
-    virtual void onClosed(WsClientConn& conn, std::string_view why) = 0;
-  };
-
   enum class State : std::uint8_t { Idle, Connecting, Upgrading, AwaitWelcome, AwaitSnapshot, Ready, Closed };
 
   // Bytes read per readiness event at most; the buffer is twice the largest
   // frame so that a partial frame left at its end never starves a read.
   static constexpr std::size_t kReadBuffer = 128 * 1024;
 
-  WsClientConn(EventLoop& loop, const Endpoint& endpoint, Listener& listener, std::string name);
+  // `kind`: stamps leave as SETs, or as event PUBLISHes; both with QoS Confirm.
+  WsClientConn(EventLoop& loop, const Endpoint& endpoint, Listener& listener, std::string name, MessageKind kind);
   ~WsClientConn() override;
   WsClientConn(const WsClientConn&) = delete;
   WsClientConn& operator=(const WsClientConn&) = delete;
 
-  // Creates the socket and starts connecting. Errors found at once (e.g. out
-  // of file descriptors) come back here; later ones through onClosed.
-  Status<void> start();
-
-  // Encodes m as one masked binary frame and queues it for the end of the
-  // loop turn. False (and the connection closed) if m cannot be encoded.
-  bool send(const Message& m, QoS qos);
-
-  // Queues a Close frame, tries one last write and closes the socket without
-  // calling onClosed: the end of a run, on the loop thread after run().
-  void closeGracefully();
+  Status<void> start() override;
+  // SUBSCRIBE with QoS Confirm: the relay ACKs once the pattern is indexed.
+  void subscribe(const std::string& pattern) override;
+  bool sendStamp(const std::string& address, std::uint64_t stampUs) override;
+  bool confirmsSends() const override { return true; }
+  // Queues a Close frame, tries one last write and closes the socket.
+  void closeGracefully() override;
 
   State state() const { return state_; }
-  bool ready() const { return state_ == State::Ready; }
-  bool closed() const { return state_ == State::Closed; }
-  const std::string& name() const { return name_; }
-  // CLOCK_MONOTONIC ns of the read that delivered the current batch.
-  std::uint64_t lastReadNanos() const { return lastReadNs_; }
-  std::size_t queuedBytes() const { return out_.size() - outSent_; }
+  bool ready() const override { return state_ == State::Ready; }
+  bool closed() const override { return state_ == State::Closed; }
+  const std::string& name() const override { return name_; }
+  std::uint64_t lastReadNanos() const override { return lastReadNs_; }
 
   void onEvents(std::uint32_t events) override;
   void flush() override;
 
  private:
+  // Encodes m as one masked binary frame and queues it for the end of the
+  // loop turn. False (and the connection closed) if m cannot be encoded.
+  bool send(const Message& m, QoS qos);
+  void dispatch();
   void finishConnect();
   void readSome();
   void parseFrames();
@@ -102,7 +89,9 @@ class WsClientConn final : public EventLoop::Handler, public EventLoop::Flushabl
   bool flushQueued_ = false;
   bool wantWrite_ = false;  // EPOLLOUT armed: the socket refused part of out_
 
-  Message msg_;
+  Message msg_;    // the last decoded message, reused
+  Message stamp_;  // the reused SET or PUBLISH; only its address and value change
+  std::string subscribing_;  // the pattern whose ACK is awaited; empty when none
   std::string lastError_;  // text of the last ERROR the relay sent, for close reasons
   std::uint64_t rng_;
 };

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Smoke test of clasp-bench against a real relay on a free port: a short
+# fanout must lose nothing and deliver something, and conns must get every
+# session ready and read the relay's memory. When mosquitto is installed, the
+# same fanout runs over MQTT against it. Results are read from the JSON line.
+# Usage: bench_smoke.sh <clasp-relay> <clasp-bench>
+set -u
+relay=$1
+bench=$2
+pass=0
+fail=0
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+field() {  # file, name -> the JSON number (or null) of that field
+  sed -n "s/.*\"$2\":\([^,}]*\).*/\1/p" "$1"
+}
+
+expect() {  # what, file, field, test operator, value
+  local got
+  got=$(field "$2" "$3")
+  if [ -n "$got" ] && [ "$got" != null ] && [ "${got%.*}" "$4" "$5" ]; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL: $1: $3 = '$got', want $4 $5"
+  fi
+}
+
+run() {  # name, command... ; stdout -> $tmp/name.json, stderr shown on failure
+  local name=$1
+  shift
+  if ! timeout 30 "$@" >"$tmp/$name.json" 2>"$tmp/$name.err"; then
+    fail=$((fail + 1))
+    echo "FAIL: $name exited with $?:"
+    sed 's/^/  | /' "$tmp/$name.err" | tail -5
+  fi
+}
+
+# The relay picks a free port and announces it on stdout: block on that line.
+mkfifo "$tmp/relay.out"
+"$relay" --host 127.0.0.1 --ws-port 0 >"$tmp/relay.out" 2>"$tmp/relay.err" &
+relay_pid=$!
+pids+=("$relay_pid")
+exec 3<"$tmp/relay.out"
+port=""
+if read -r -t 10 line <&3; then
+  port=$(echo "$line" | sed -n 's/^listening on ws:\/\/127\.0\.0\.1:\([0-9]*\)$/\1/p')
+fi
+if [ -z "$port" ]; then
+  echo "FAIL: relay did not print its listening line"
+  exit 1
+fi
+url="ws://127.0.0.1:$port"
+
+run fanout "$bench" fanout --url "$url" --subscribers 10 --duration 1 --warmup 0.2
+expect "fanout" "$tmp/fanout.json" loss -eq 0
+expect "fanout" "$tmp/fanout.json" received -gt 0
+
+run conns "$bench" conns --url "$url" -n 200 --hold 0.2 --server-pid "$relay_pid"
+expect "conns" "$tmp/conns.json" ready -eq 200
+expect "conns" "$tmp/conns.json" failed -eq 0
+expect "conns" "$tmp/conns.json" rss_after_kib -gt 0
+
+# MQTT: mosquitto has no "any free port", so try a few in 27800-27899.
+mosquitto=$(command -v mosquitto || echo /usr/sbin/mosquitto)
+if [ -x "$mosquitto" ]; then
+  mport=""
+  for try in 0 1 2 3 4 5 6 7; do
+    p=$((27800 + (RANDOM + try) % 100))
+    "$mosquitto" -p "$p" >"$tmp/mosquitto.log" 2>&1 &
+    mpid=$!
+    # It logs "running" once listening, or exits when the port is taken.
+    for _ in $(seq 50); do
+      grep -q " running" "$tmp/mosquitto.log" && break
+      kill -0 "$mpid" 2>/dev/null || break
+      sleep 0.05
+    done
+    if grep -q " running" "$tmp/mosquitto.log" && kill -0 "$mpid" 2>/dev/null; then
+      pids+=("$mpid")
+      mport=$p
+      break
+    fi
+    kill "$mpid" 2>/dev/null
+    wait "$mpid" 2>/dev/null
+  done
+  if [ -z "$mport" ]; then
+    fail=$((fail + 1))
+    echo "FAIL: mosquitto did not start on a port in 27800-27899"
+  else
+    run mqtt "$bench" fanout --url "mqtt://127.0.0.1:$mport" --subscribers 10 --duration 1 --warmup 0.2
+    expect "mqtt fanout" "$tmp/mqtt.json" loss -eq 0
+    expect "mqtt fanout" "$tmp/mqtt.json" received -gt 0
+  fi
+else
+  echo "bench: mosquitto not installed, MQTT part skipped"
+fi
+
+echo "bench: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
