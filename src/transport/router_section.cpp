@@ -16,15 +16,21 @@ struct SectionState {
   std::vector<std::pair<Loop*, DeliveryBatch>> byLoop;  // indexed by Loop::index()
   std::vector<DeliveryBatch> taken;
   bool active = false;
+  // The batch used last: consecutive records mostly go to the same loop.
+  Loop* lastLoop = nullptr;
+  DeliveryBatch* lastBatch = nullptr;
 };
 
 thread_local SectionState tls;
 
 DeliveryBatch& batchFor(Loop& loop) {
+  if (tls.lastLoop == &loop) return *tls.lastBatch;
   auto& v = tls.byLoop;
-  if (v.size() <= loop.index()) v.resize(loop.index() + 1);
+  if (v.size() <= loop.index()) v.resize(loop.index() + 1);  // once per thread and loop
   v[loop.index()].first = &loop;
-  return v[loop.index()].second;
+  tls.lastLoop = &loop;
+  tls.lastBatch = &v[loop.index()].second;
+  return *tls.lastBatch;
 }
 
 // Outside a section (should not happen: every router call is made in one)
@@ -39,7 +45,11 @@ void record(Sink& sink, Add add) {
 
 }  // namespace
 
-RouterSection::RouterSection(RouterHost& host) : host_(host), lock_(host.mutex) { tls.active = true; }
+RouterSection::RouterSection(RouterHost& host) : host_(host), lock_(host.mutex) {
+  host.clock.refresh();
+  tls.active = true;
+  tls.lastLoop = nullptr;
+}
 
 RouterSection::~RouterSection() {
   Loop* self = Loop::current();

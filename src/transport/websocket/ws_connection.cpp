@@ -23,7 +23,7 @@ namespace {
 
 constexpr auto kCloseGrace = std::chrono::seconds(2);
 // Frames decoded before the router lock is taken for them.
-constexpr std::size_t kDispatchBatch = 64;
+constexpr std::size_t kDispatchBatch = 256;
 // Reads per readiness before yielding the loop to other connections.
 constexpr int kReadsPerTurn = 4;
 
