@@ -89,9 +89,10 @@ class Router {
 
   // Applies a checked SET as `writer` and fans it out (SET and BUNDLE).
   const Param& applySet(std::string_view writer, const Set& set);
-  // Routes a PUBLISH (P2P, gestures, fan-out) for SET and BUNDLE. `sender` is
-  // null for a scheduled bundle whose sender has left.
-  void routePublish(RouterSession* sender, const Publish& p);
+  // Routes a PUBLISH (P2P, gestures, fan-out) for PUBLISH and BUNDLE. `sender`
+  // is null for a scheduled bundle whose sender has left. `qos` is the frame's:
+  // only Fire-QoS streams may be dropped for a slow reader (D-15).
+  void routePublish(RouterSession* sender, const Publish& p, QoS qos);
   std::string newSessionId();
 
   RouterConfig config_;

@@ -120,6 +120,63 @@ TEST_F(Limits, D15_SlowConsumerDisconnectedOthersUnaffected) {
   EXPECT_TRUE(writer->pingPong());
 }
 
+// D-15: above the soft limit only Fire-QoS streams are dropped for a slow
+// reader. Streams sent with QoS Confirm are never dropped: all of them arrive
+// once the reader catches up (the hard limit is set out of reach here).
+TEST_F(Limits, D15_AboveSoftLimitOnlyFireStreamsAreDropped) {
+  CLASP_DEDICATED(relay, Flavour::Relay, "--queue-soft-limit", "65536", "--queue-hard-limit", "268435456");
+  auto writer = openOn(relay->endpoint(), "writer");
+  ASSERT_TRUE(writer);
+  auto slow = connectOnly(relay->endpoint(), "slow", ConnectOptions{.receiveBuffer = 4096});
+  ASSERT_TRUE(slow && slow->hello());
+  ASSERT_TRUE(subscribe(*slow, "/st/**", 1));
+
+  // 1200 x 8 KiB per kind: well beyond what the kernel buffers for `slow`, so
+  // the relay's queue for it is far above the soft limit by the Fire phase.
+  constexpr int kEach = 1200;
+  const std::string pad(8192, 'x');
+  auto stream = [&](const char* address, int i) {
+    Publish p;
+    p.address = address;
+    p.signal = SignalType::Stream;
+    Map m;
+    mapSet(m, "i", Value(i));
+    mapSet(m, "pad", Value(pad));
+    p.value = Value(std::move(m));
+    return p;
+  };
+  for (int i = 1; i <= kEach; ++i) {
+    ASSERT_TRUE(writer->send(stream("/st/confirm", i), QoS::Confirm));
+    ASSERT_TRUE(writer->expect<Ack>()) << "ACK " << i;
+  }
+  for (int i = 1; i <= kEach; ++i) ASSERT_TRUE(writer->send(stream("/st/fire", i), QoS::Fire));
+  ASSERT_TRUE(writer->send(setOf("/st/end", Value(1)), QoS::Confirm));
+  ASSERT_TRUE(writer->expect<Ack>());
+
+  int confirmSeen = 0, fireSeen = 0, lastConfirm = 0;
+  bool ended = false;
+  while (!ended) {
+    auto m = slow->next(milliseconds(10000));
+    ASSERT_TRUE(m) << "slow reader stalled after " << confirmSeen << " Confirm and " << fireSeen << " Fire streams";
+    if (const auto* p = std::get_if<Publish>(&m->variant())) {
+      if (p->address == "/st/confirm") {
+        ++confirmSeen;
+        const Value* i = p->value ? p->value->find("i") : nullptr;
+        ASSERT_TRUE(i && i->asInt());
+        EXPECT_EQ(*i->asInt(), lastConfirm + 1) << "Confirm streams in order, none missing";
+        lastConfirm = static_cast<int>(*i->asInt());
+      } else if (p->address == "/st/fire") {
+        ++fireSeen;
+      }
+    } else if (const auto* s = std::get_if<Set>(&m->variant())) {
+      ended = s->address == "/st/end";
+    }
+  }
+  EXPECT_EQ(confirmSeen, kEach) << "no Confirm-QoS stream may be dropped";
+  EXPECT_LT(fireSeen, kEach) << "Fire streams above the soft limit are dropped";
+  RecordProperty("fire_streams_delivered", fireSeen);
+}
+
 // D-16, R1.8 Fix, docs/decisions.md: a session idle for --session-timeout
 // gets ERROR 502 "idle timeout" and close 1000.
 TEST_F(Limits, D16_IdleTimeoutGets502ThenClose1000) {

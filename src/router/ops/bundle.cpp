@@ -63,7 +63,8 @@ std::optional<std::uint64_t> Ops::applyBundle(Router& r, RouterSession* sender,
   std::optional<std::uint64_t> last;
   for (const Message& m : b.messages) {
     if (const Set* set = std::get_if<Set>(&m)) last = r.applySet(writer, *set).revision;
-    else if (const Publish* p = std::get_if<Publish>(&m)) r.routePublish(sender, *p);
+    // A bundle is all or nothing, so none of its members is ever dropped.
+    else if (const Publish* p = std::get_if<Publish>(&m)) r.routePublish(sender, *p, QoS::Commit);
   }
   return last;
 }

@@ -10,13 +10,16 @@ namespace clasp::router {
 namespace {
 constexpr std::string_view kP2pSignal = "/clasp/p2p/signal/";
 
-Delivery deliveryFor(SignalType t) {
-  return t == SignalType::Stream || t == SignalType::Gesture ? Delivery::Droppable
-                                                             : Delivery::Reliable;
+// D-15: Fire-QoS streams and gestures may be dropped above the soft limit; a
+// stream sent with Confirm or Commit is never dropped (the slow reader is
+// disconnected at the hard limit instead).
+Delivery deliveryFor(SignalType t, QoS qos) {
+  return (t == SignalType::Stream || t == SignalType::Gesture) && qos == QoS::Fire ? Delivery::Droppable
+                                                                                   : Delivery::Reliable;
 }
 }  // namespace
 
-void Router::routePublish(RouterSession* s, const Publish& p) {
+void Router::routePublish(RouterSession* s, const Publish& p, QoS qos) {
   // s is null for a scheduled bundle whose sender left: no one to answer or exclude.
   if (p.address.starts_with(kP2pSignal)) {
     std::string_view target = std::string_view(p.address).substr(kP2pSignal.size());
@@ -33,11 +36,11 @@ void Router::routePublish(RouterSession* s, const Publish& p) {
   }
   if (p.signal == SignalType::Gesture && config_.gestureIntervalMicros != 0) {
     gestures_.onPublish(s, p, clock_.monoMicros(), [&](const Publish& out) {
-      fanout(out, out.address, SignalType::Gesture, s, Delivery::Droppable);
+      fanout(out, out.address, SignalType::Gesture, s, deliveryFor(SignalType::Gesture, qos));
     });
     return;
   }
-  fanout(p, p.address, p.signal, s, deliveryFor(p.signal), p.value ? &*p.value : nullptr);
+  fanout(p, p.address, p.signal, s, deliveryFor(p.signal, qos), p.value ? &*p.value : nullptr);
 }
 
 void Ops::publish(Router& r, RouterSession* s, const Publish& m, QoS qos) {
@@ -45,7 +48,7 @@ void Ops::publish(Router& r, RouterSession* s, const Publish& m, QoS qos) {
     return r.sendError(s, Errc::InvalidAddress, ok.error().message, m.address);
   if (!s->scopes.canWrite(m.address))
     return r.sendError(s, Errc::Forbidden, "Insufficient scope for publish operation", m.address);
-  r.routePublish(s, m);
+  r.routePublish(s, m, qos);
   if (wantsAck(qos)) r.reply(s, Ack{m.address, std::nullopt, std::nullopt, std::nullopt, std::nullopt});
 }
 
