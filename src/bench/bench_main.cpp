@@ -135,6 +135,13 @@ EventLoop::Timing timingOf(const std::string& t) {
   return EventLoop::Timing::Spin;
 }
 
+// fanout and latency: --kind and --timing arrive as checked text.
+int runFanout(clasp::bench::FanoutOptions& o, const std::string& kind, const std::string& timing) {
+  o.kind = kind == "event" ? clasp::bench::MessageKind::Event : clasp::bench::MessageKind::Set;
+  o.timing = timingOf(timing);
+  return clasp::bench::runFanout(o);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -196,17 +203,8 @@ int main(int argc, char** argv) {
 
   // A server that drops the connection must not kill the tool mid-write.
   signal(SIGPIPE, SIG_IGN);
-  using clasp::bench::MessageKind;
-  if (fanoutCmd->parsed()) {
-    fanout.kind = fanoutKind == "event" ? MessageKind::Event : MessageKind::Set;
-    fanout.timing = timingOf(fanoutTiming);
-    return clasp::bench::runFanout(fanout);
-  }
-  if (latencyCmd->parsed()) {
-    latency.kind = latencyKind == "event" ? MessageKind::Event : MessageKind::Set;
-    latency.timing = timingOf(latencyTiming);
-    return clasp::bench::runFanout(latency);
-  }
+  if (fanoutCmd->parsed()) return runFanout(fanout, fanoutKind, fanoutTiming);
+  if (latencyCmd->parsed()) return runFanout(latency, latencyKind, latencyTiming);
   if (connsCmd->parsed()) return clasp::bench::runConns(conns);
   return kUsageError;
 }

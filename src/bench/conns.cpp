@@ -294,18 +294,10 @@ int Run::execute() {
 }  // namespace
 
 int runConns(const ConnsOptions& options) {
-  auto url = parseUrl(options.url);
-  if (!url) {
-    std::fprintf(stderr, "clasp-bench: %s\n", url.error().c_str());
-    return 2;
-  }
-  auto endpoint = resolve(*url);
-  if (!endpoint) {
-    std::fprintf(stderr, "clasp-bench: %s\n", endpoint.error().c_str());
-    return 1;
-  }
-  Run run(options, *endpoint);
-  return run.execute();
+  return runAgainst(options.url, [&](const Endpoint& endpoint) {
+    Run run(options, endpoint);
+    return run.execute();
+  });
 }
 
 }  // namespace clasp::bench

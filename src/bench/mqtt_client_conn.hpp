@@ -5,75 +5,50 @@
 // process) and is ready on a CONNACK that accepts. subscribe() sends
 // SUBSCRIBE at QoS 0 and onSubscribed follows the SUBACK; a stamp is a QoS 0
 // PUBLISH whose payload is the stamp in ASCII decimal. QoS 0 is never
-// answered, so confirmsSends() is false. Reads and writes are batched like
-// WsClientConn's: one read per readiness event, every complete packet in it
-// handled in place (a partial one waits for the next read), one send per
-// connection per loop turn, no allocation in the steady state.
+// answered, so confirmsSends() is false. The socket and the batched I/O are
+// SocketConn's; this class splits every complete packet of a read in place
+// (a partial one waits for the next read) and appends packets to the output
+// buffer, with no allocation in the steady state.
 #pragma once
 
-#include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <string>
 
 #include "bench/client_conn.hpp"
 #include "bench/event_loop.hpp"
 #include "bench/mqtt_codec.hpp"
-#include "core/out_buffer.hpp"
+#include "bench/socket_conn.hpp"
 
 namespace clasp::bench {
 
-class MqttClientConn final : public ClientConn, public EventLoop::Handler, public EventLoop::Flushable {
+class MqttClientConn final : public SocketConn {
  public:
-  enum class State : std::uint8_t { Idle, Connecting, AwaitConnack, Ready, Closed };
-
-  // Larger than any packet the tool expects (its own stamps, SUBACKs); a
-  // bigger one is reported as an error instead of stalling the connection.
-  static constexpr std::size_t kReadBuffer = 128 * 1024;
+  // After the TCP connect; Closed is SocketConn's.
+  enum class State : std::uint8_t { AwaitConnack, Ready };
 
   MqttClientConn(EventLoop& loop, const Endpoint& endpoint, Listener& listener, std::string name);
-  ~MqttClientConn() override;
-  MqttClientConn(const MqttClientConn&) = delete;
-  MqttClientConn& operator=(const MqttClientConn&) = delete;
 
-  Status<void> start() override;
   void subscribe(const std::string& pattern) override;
   bool sendStamp(const std::string& address, std::uint64_t stampUs) override;
   bool confirmsSends() const override { return false; }
   void keepAlive() override;
-  void closeGracefully() override;
 
-  bool ready() const override { return state_ == State::Ready; }
-  bool closed() const override { return state_ == State::Closed; }
-  const std::string& name() const override { return name_; }
-  std::uint64_t lastReadNanos() const override { return lastReadNs_; }
-
-  void onEvents(std::uint32_t events) override;
-  void flush() override;
+  bool ready() const override { return connected() && state_ == State::Ready; }
 
  private:
-  void finishConnect();
-  void readSome();
+  // Sends CONNECT.
+  void onConnected() override;
+  // Every complete packet of the read.
+  void onBytes() override;
+  // DISCONNECT.
+  bool appendGoodbye() override;
+  const char* oversizeReason() const override { return "MQTT packet larger than the read buffer"; }
+  std::string eofReason() const override { return "broker closed the TCP connection"; }
+
   bool onPacket(const mqtt::Packet& p);
-  void queued();
-  void fail(std::string why);
 
-  EventLoop& loop_;
-  const Endpoint& endpoint_;
-  Listener& listener_;
-  std::string name_;
-  int fd_ = -1;
-  State state_ = State::Idle;
+  State state_ = State::AwaitConnack;
   std::uint16_t subscribePacketId_ = 0;  // the SUBSCRIBE whose SUBACK is awaited; 0 when none
-
-  std::unique_ptr<std::uint8_t[]> readBuf_;
-  std::size_t readLen_ = 0;
-  std::uint64_t lastReadNs_ = 0;
-
-  OutBuffer out_;  // queued packets; [outSent_, size) not yet written
-  std::size_t outSent_ = 0;
-  bool flushQueued_ = false;
-  bool wantWrite_ = false;  // EPOLLOUT armed: the socket refused part of out_
 };
 
 }  // namespace clasp::bench

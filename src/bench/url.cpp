@@ -5,6 +5,7 @@
 #include <netdb.h>
 
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 
 namespace clasp::bench {
@@ -75,6 +76,20 @@ Status<Endpoint> resolve(const Url& url) {
   ep.url = url;
   ep.display = url.hostHeader;
   return ep;
+}
+
+int runAgainst(std::string_view url, const std::function<int(const Endpoint&)>& run) {
+  auto parsed = parseUrl(url);
+  if (!parsed) {
+    std::fprintf(stderr, "clasp-bench: %s\n", parsed.error().c_str());
+    return 2;
+  }
+  auto endpoint = resolve(*parsed);
+  if (!endpoint) {
+    std::fprintf(stderr, "clasp-bench: %s\n", endpoint.error().c_str());
+    return 1;
+  }
+  return run(*endpoint);
 }
 
 }  // namespace clasp::bench

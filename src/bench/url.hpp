@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -39,5 +40,10 @@ struct Endpoint {
 };
 
 Status<Endpoint> resolve(const Url& url);
+
+// How every mode starts: parse and resolve `url`, then run(endpoint) and
+// return its exit code. A bad URL is a usage error (2), a name that does not
+// resolve a failed setup (1); either is said on stderr.
+int runAgainst(std::string_view url, const std::function<int(const Endpoint&)>& run);
 
 }  // namespace clasp::bench

@@ -1,18 +1,12 @@
-// WsClientConn implementation: connect, upgrade, HELLO/WELCOME/SNAPSHOT, then
-// batched reads (FrameParser in client role, CLASP frames decoded into one
-// reused Message, turned into Listener calls) and batched masked writes. See
-// ws_client_conn.hpp.
+// WsClientConn implementation: upgrade, HELLO/WELCOME/SNAPSHOT, then each
+// read parsed in place (FrameParser in client role, CLASP frames decoded into
+// one reused Message, turned into Listener calls) and masked frames queued on
+// SocketConn's output buffer. See ws_client_conn.hpp.
 #include "bench/ws_client_conn.hpp"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/epoll.h>
 #include <sys/random.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <array>
-#include <cerrno>
 #include <cstring>
 #include <optional>
 
@@ -28,8 +22,6 @@ std::uint64_t randomSeed() {
   if (getrandom(&seed, sizeof seed, 0) != static_cast<ssize_t>(sizeof seed)) seed = monoNanos();
   return seed | 1;  // xorshift state must not be zero
 }
-
-std::string errnoText(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
 
 // The payload of the CLASP frame filling a WebSocket message (§2.1: trailing
 // bytes ignored), or an empty optional when the frame is malformed; then
@@ -48,10 +40,7 @@ std::optional<std::span<const std::uint8_t>> framePayload(std::span<const std::u
 
 WsClientConn::WsClientConn(EventLoop& loop, const Endpoint& endpoint, Listener& listener, std::string name,
                            MessageKind kind)
-    : loop_(loop),
-      endpoint_(endpoint),
-      listener_(listener),
-      name_(std::move(name)),
+    : SocketConn(loop, endpoint, listener, std::move(name)),
       // The relay's frames are at most one CLASP frame each (kMaxFrame bytes).
       parser_(kMaxFrame, ws::Role::Client),
       rng_(randomSeed()) {
@@ -67,38 +56,12 @@ WsClientConn::WsClientConn(EventLoop& loop, const Endpoint& endpoint, Listener& 
   }
 }
 
-WsClientConn::~WsClientConn() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
 Status<void> WsClientConn::start() {
-  readBuf_ = std::make_unique_for_overwrite<std::uint8_t[]>(kReadBuffer);
-  out_.reserve(4096);
   scratch_.reserve(256);
-  fd_ = ::socket(endpoint_.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd_ < 0) return failure(name_ + ": " + errnoText("socket"));
-  int one = 1;
-  setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (::connect(fd_, reinterpret_cast<const sockaddr*>(&endpoint_.addr), endpoint_.addrLen) != 0 &&
-      errno != EINPROGRESS)
-    return failure(name_ + ": " + errnoText(("connect " + endpoint_.display).c_str()));
-  state_ = State::Connecting;
-  // Writable means connected (or failed): finishConnect() tells which.
-  return loop_.add(fd_, EPOLLOUT, this);
+  return SocketConn::start();
 }
 
-void WsClientConn::onEvents(std::uint32_t events) {
-  if (state_ == State::Connecting) return finishConnect();
-  if (state_ == State::Closed) return;
-  if (events & EPOLLOUT) flush();
-  if (state_ != State::Closed && (events & (EPOLLIN | EPOLLHUP | EPOLLERR))) readSome();
-}
-
-void WsClientConn::finishConnect() {
-  int err = 0;
-  socklen_t len = sizeof err;
-  if (getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
-  if (err != 0) return fail("connect " + endpoint_.display + ": " + std::strerror(err));
+void WsClientConn::onConnected() {
   std::array<std::uint8_t, 16> nonce;
   for (std::size_t i = 0; i < nonce.size(); i += 4) {
     const ws::MaskKey k = nextMask();
@@ -107,23 +70,14 @@ void WsClientConn::finishConnect() {
   const std::string req = buildUpgradeRequest(endpoint_.url.hostHeader, endpoint_.url.path, makeWebSocketKey(nonce));
   out_.append(req.data(), req.size());
   state_ = State::Upgrading;
-  if (auto ok = loop_.modify(fd_, EPOLLIN, this); !ok) return fail(ok.error());
-  flush();
 }
 
-void WsClientConn::readSome() {
-  if (readLen_ == kReadBuffer) return fail("frame larger than the read buffer");
-  const ssize_t n = ::read(fd_, readBuf_.get() + readLen_, kReadBuffer - readLen_);
-  if (n == 0) {
-    return fail(lastError_.empty() ? "relay closed the TCP connection"
-                                   : "relay closed the TCP connection after ERROR " + lastError_);
-  }
-  if (n < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
-    return fail(errnoText("read"));
-  }
-  lastReadNs_ = monoNanos();
-  readLen_ += static_cast<std::size_t>(n);
+std::string WsClientConn::eofReason() const {
+  return lastError_.empty() ? "relay closed the TCP connection"
+                            : "relay closed the TCP connection after ERROR " + lastError_;
+}
+
+void WsClientConn::onBytes() {
   if (state_ == State::Upgrading) {
     auto head = checkUpgradeResponse({reinterpret_cast<const char*>(readBuf_.get()), readLen_});
     if (!head) return fail(head.error());
@@ -140,7 +94,7 @@ void WsClientConn::readSome() {
 
 void WsClientConn::parseFrames() {
   auto used = parser_.parse({readBuf_.get(), readLen_}, [this](const ws::Event& ev) { return onWsEvent(ev); });
-  if (state_ == State::Closed) return;
+  if (closed()) return;
   if (!used) return fail(std::string("WebSocket protocol error from relay: ") + used.error().reason);
   consume(*used);
   listener_.onReadBatchEnd(*this);
@@ -227,7 +181,7 @@ bool WsClientConn::onClaspFrame(std::span<const std::uint8_t> bytes) {
     default:
       break;
   }
-  return state_ != State::Closed;
+  return !closed();
 }
 
 void WsClientConn::dispatch() {
@@ -276,7 +230,7 @@ bool WsClientConn::sendStamp(const std::string& address, std::uint64_t stampUs) 
 }
 
 bool WsClientConn::send(const Message& m, QoS qos) {
-  if (state_ == State::Closed) return false;
+  if (closed()) return false;
   scratch_.clear();
   if (auto ok = encodeFrame(m, scratch_, qos); !ok) {
     fail("cannot encode " + std::string(messageTypeName(m.type())) + ": " + ok.error().message);
@@ -288,55 +242,13 @@ bool WsClientConn::send(const Message& m, QoS qos) {
 
 void WsClientConn::queueMasked(ws::Opcode op, std::span<const std::uint8_t> payload) {
   ws::appendMaskedFrame(out_, op, payload, nextMask());
-  if (!flushQueued_) {
-    flushQueued_ = true;
-    loop_.scheduleFlush(this);
-  }
+  queued();
 }
 
-void WsClientConn::flush() {
-  flushQueued_ = false;
-  if (state_ == State::Closed || state_ == State::Connecting || fd_ < 0) return;
-  while (outSent_ < out_.size()) {
-    const ssize_t n = ::send(fd_, out_.data() + outSent_, out_.size() - outSent_, MSG_NOSIGNAL);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        if (!wantWrite_) {
-          wantWrite_ = true;
-          if (auto ok = loop_.modify(fd_, EPOLLIN | EPOLLOUT, this); !ok) fail(ok.error());
-        }
-        return;
-      }
-      return fail(errnoText("send"));
-    }
-    outSent_ += static_cast<std::size_t>(n);
-  }
-  out_.clear();
-  outSent_ = 0;
-  if (wantWrite_) {
-    wantWrite_ = false;
-    if (auto ok = loop_.modify(fd_, EPOLLIN, this); !ok) fail(ok.error());
-  }
-}
-
-void WsClientConn::closeGracefully() {
-  if (state_ == State::Closed || fd_ < 0) return;
-  if (state_ != State::Connecting && state_ != State::Upgrading) {
-    ws::appendMaskedClose(out_, ws::CloseCode::Normal, "bench done", nextMask());
-    // One best-effort write: the relay treats a reset like a close anyway.
-    [[maybe_unused]] ssize_t n = ::send(fd_, out_.data() + outSent_, out_.size() - outSent_, MSG_NOSIGNAL);
-  }
-  loop_.remove(fd_);
-  ::close(fd_);
-  fd_ = -1;
-  state_ = State::Closed;
-}
-
-void WsClientConn::consume(std::size_t n) {
-  if (n == 0) return;
-  std::memmove(readBuf_.get(), readBuf_.get() + n, readLen_ - n);
-  readLen_ -= n;
+bool WsClientConn::appendGoodbye() {
+  if (state_ == State::Upgrading) return false;
+  ws::appendMaskedClose(out_, ws::CloseCode::Normal, "bench done", nextMask());
+  return true;
 }
 
 ws::MaskKey WsClientConn::nextMask() {
@@ -348,17 +260,6 @@ ws::MaskKey WsClientConn::nextMask() {
   ws::MaskKey k;
   std::memcpy(k.data(), &rng_, 4);
   return k;
-}
-
-void WsClientConn::fail(std::string why) {
-  if (state_ == State::Closed) return;
-  state_ = State::Closed;
-  if (fd_ >= 0) {
-    loop_.remove(fd_);
-    ::close(fd_);
-    fd_ = -1;
-  }
-  listener_.onClosed(*this, name_ + ": " + why);
 }
 
 }  // namespace clasp::bench

@@ -3,21 +3,20 @@
 // CLASP HELLO, waits for WELCOME and the first SNAPSHOT, and from then on
 // turns decoded CLASP messages into Listener calls: ACK of the subscription,
 // ACK or ERROR of a sent stamp, a SET or PUBLISH carrying an Int stamp.
-// Reads are batched (one read into 128 KiB per readiness event, every
-// complete frame in it handled in place); writes are batched (frames are
-// queued and leave in one send per loop turn). The steady state allocates
-// nothing: one read buffer, one output buffer, one reused Message each way.
+// The socket, the batched reads and writes are SocketConn's; this class
+// parses every complete frame of a read in place and queues masked frames.
+// The steady state allocates nothing: one reused Message each way.
 // Owned by one EventLoop thread; never destroyed inside a callback.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <string_view>
 
 #include "bench/client_conn.hpp"
 #include "bench/event_loop.hpp"
+#include "bench/socket_conn.hpp"
 #include "bench/status.hpp"
 #include "bench/url.hpp"
 #include "core/codec.hpp"
@@ -25,69 +24,45 @@
 
 namespace clasp::bench {
 
-class WsClientConn final : public ClientConn, public EventLoop::Handler, public EventLoop::Flushable {
+class WsClientConn final : public SocketConn {
  public:
-  enum class State : std::uint8_t { Idle, Connecting, Upgrading, AwaitWelcome, AwaitSnapshot, Ready, Closed };
-
-  // Bytes read per readiness event at most; the buffer is twice the largest
-  // frame so that a partial frame left at its end never starves a read.
-  static constexpr std::size_t kReadBuffer = 128 * 1024;
+  // After the TCP connect; Closed is SocketConn's.
+  enum class State : std::uint8_t { Upgrading, AwaitWelcome, AwaitSnapshot, Ready };
 
   // `kind`: stamps leave as SETs, or as event PUBLISHes; both with QoS Confirm.
   WsClientConn(EventLoop& loop, const Endpoint& endpoint, Listener& listener, std::string name, MessageKind kind);
-  ~WsClientConn() override;
-  WsClientConn(const WsClientConn&) = delete;
-  WsClientConn& operator=(const WsClientConn&) = delete;
 
   Status<void> start() override;
   // SUBSCRIBE with QoS Confirm: the relay ACKs once the pattern is indexed.
   void subscribe(const std::string& pattern) override;
   bool sendStamp(const std::string& address, std::uint64_t stampUs) override;
   bool confirmsSends() const override { return true; }
-  // Queues a Close frame, tries one last write and closes the socket.
-  void closeGracefully() override;
 
-  State state() const { return state_; }
-  bool ready() const override { return state_ == State::Ready; }
-  bool closed() const override { return state_ == State::Closed; }
-  const std::string& name() const override { return name_; }
-  std::uint64_t lastReadNanos() const override { return lastReadNs_; }
-
-  void onEvents(std::uint32_t events) override;
-  void flush() override;
+  bool ready() const override { return connected() && state_ == State::Ready; }
 
  private:
+  // Sends the HTTP upgrade request.
+  void onConnected() override;
+  // The upgrade answer, then every complete frame of the read.
+  void onBytes() override;
+  // A Close frame, once upgraded.
+  bool appendGoodbye() override;
+  const char* oversizeReason() const override { return "frame larger than the read buffer"; }
+  std::string eofReason() const override;
+
   // Encodes m as one masked binary frame and queues it for the end of the
   // loop turn. False (and the connection closed) if m cannot be encoded.
   bool send(const Message& m, QoS qos);
   void dispatch();
-  void finishConnect();
-  void readSome();
   void parseFrames();
   bool onWsEvent(const ws::Event& ev);
   bool onClaspFrame(std::span<const std::uint8_t> bytes);
   void queueMasked(ws::Opcode op, std::span<const std::uint8_t> payload);
-  void consume(std::size_t n);
   ws::MaskKey nextMask();
-  void fail(std::string why);
 
-  EventLoop& loop_;
-  const Endpoint& endpoint_;
-  Listener& listener_;
-  std::string name_;
-  int fd_ = -1;
-  State state_ = State::Idle;
-
-  std::unique_ptr<std::uint8_t[]> readBuf_;
-  std::size_t readLen_ = 0;
-  std::uint64_t lastReadNs_ = 0;
+  State state_ = State::Upgrading;
   ws::FrameParser parser_;
-
-  OutBuffer out_;      // queued WebSocket frames; [outSent_, size) not yet written
-  std::size_t outSent_ = 0;
   OutBuffer scratch_;  // one CLASP frame being encoded
-  bool flushQueued_ = false;
-  bool wantWrite_ = false;  // EPOLLOUT armed: the socket refused part of out_
 
   Message msg_;    // the last decoded message, reused
   Message stamp_;  // the reused SET or PUBLISH; only its address and value change
