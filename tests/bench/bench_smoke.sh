@@ -73,19 +73,25 @@ if [ -x "$mosquitto" ]; then
   mport=""
   for try in 0 1 2 3 4 5 6 7; do
     p=$((27800 + (RANDOM + try) % 100))
-    "$mosquitto" -p "$p" >"$tmp/mosquitto.log" 2>&1 &
+    # It logs "... running" once listening, or exits when the port is taken:
+    # block on its log lines (a fifo) until one of the two happens.
+    rm -f "$tmp/mosquitto.out"
+    mkfifo "$tmp/mosquitto.out"
+    "$mosquitto" -p "$p" >"$tmp/mosquitto.out" 2>&1 &
     mpid=$!
-    # It logs "running" once listening, or exits when the port is taken.
-    for _ in $(seq 50); do
-      grep -q " running" "$tmp/mosquitto.log" && break
-      kill -0 "$mpid" 2>/dev/null || break
-      sleep 0.05
+    exec 4<"$tmp/mosquitto.out"
+    running=false
+    while IFS= read -r -t 10 line <&4; do
+      case $line in *" running"*) running=true; break ;; esac
     done
-    if grep -q " running" "$tmp/mosquitto.log" && kill -0 "$mpid" 2>/dev/null; then
-      pids+=("$mpid")
+    if $running; then
+      cat <&4 >/dev/null &  # keep draining its log
+      pids+=("$mpid" "$!")
       mport=$p
+      exec 4<&-
       break
     fi
+    exec 4<&-
     kill "$mpid" 2>/dev/null
     wait "$mpid" 2>/dev/null
   done
