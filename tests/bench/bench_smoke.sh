@@ -7,15 +7,8 @@
 set -u
 relay=$1
 bench=$2
-pass=0
-fail=0
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+# shellcheck source=../script_test_lib.sh
+source "$(dirname "$0")/../script_test_lib.sh"
 
 field() {  # file, name -> the JSON number (or null) of that field
   sed -n "s/.*\"$2\":\([^,}]*\).*/\1/p" "$1"
@@ -107,5 +100,4 @@ else
   echo "bench: mosquitto not installed, MQTT part skipped"
 fi
 
-echo "bench: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish bench

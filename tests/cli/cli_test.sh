@@ -7,15 +7,8 @@
 set -u
 relay=$1
 clasp=$2
-pass=0
-fail=0
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+# shellcheck source=../script_test_lib.sh
+source "$(dirname "$0")/../script_test_lib.sh"
 
 check() {  # name, expected exit, expected stderr lines (or -), command...
   local name=$1 want=$2 lines=$3
@@ -81,5 +74,4 @@ else
   check "clasp server port in use" 2 1 "$clasp" server --bind 127.0.0.1 --port "$port"
 fi
 
-echo "cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish cli
