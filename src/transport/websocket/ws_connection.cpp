@@ -119,11 +119,11 @@ void WsConnection::acceptUpgrade() {
     std::vector<std::uint8_t> leftover(static_cast<const std::uint8_t*>(rest.data()),
                                        static_cast<const std::uint8_t*>(rest.data()) + rest.size());
     self->handshake_.reset();  // give the handshake's memory back
-    self->startFrames(std::move(socket), leftover);
+    self->startFrames(std::move(socket), std::move(leftover));
   });
 }
 
-void WsConnection::startFrames(tcp::socket socket, std::span<const std::uint8_t> leftover) {
+void WsConnection::startFrames(tcp::socket socket, std::vector<std::uint8_t> leftover) {
   socket_.emplace(std::move(socket));
   beast::error_code ignored;
   socket_->set_option(tcp::no_delay(true), ignored);
@@ -142,12 +142,11 @@ void WsConnection::startFrames(tcp::socket socket, std::span<const std::uint8_t>
   }
   if (!leftover.empty()) {
     // Frames that arrived with the upgrade request.
-    std::vector<std::uint8_t> copy(leftover.begin(), leftover.end());
-    auto used = processInput(copy);
+    auto used = processInput(leftover);
     if (!used) {
       draining_ = true;
     } else {
-      keepPartial(std::span<const std::uint8_t>(copy).subspan(*used));
+      keepPartial(std::span<const std::uint8_t>(leftover).subspan(*used));
     }
   }
   waitReadable();

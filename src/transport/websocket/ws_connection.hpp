@@ -59,7 +59,7 @@ class WsConnection final : public std::enable_shared_from_this<WsConnection>,
   void acceptUpgrade();
   void answerProbe();
   // Frame phase.
-  void startFrames(tcp::socket socket, std::span<const std::uint8_t> leftover);
+  void startFrames(tcp::socket socket, std::vector<std::uint8_t> leftover);
   void waitReadable();
   void onReadable(beast::error_code ec);
   enum class ReadOutcome : std::uint8_t { Drained, More, Closed };
