@@ -13,6 +13,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libmsgpack-cxx-dev nlohmann-json3-dev  # core: v0 payloads; tests: spec vectors
   libboost-dev libspdlog-dev libcli11-dev  # Asio/Beast, logging, flags
+  liblo-dev                              # OSC parsing and building
   libbenchmark-dev
 )
 if $with_tests; then
@@ -22,6 +23,8 @@ if $with_tests; then
     curl                                 # black-box HTTP probe checks
     python3                              # bench/compare, test helpers
     mosquitto mosquitto-clients          # the MQTT broker and clients we compare and test against
+    python3-paho-mqtt                    # MQTT 5 and QoS 2 test client
+    liblo-tools                          # oscsend/oscdump, OSC test clients
   )
   # Debian's Node.js unless one is installed already (the image may ship a newer one).
   command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)

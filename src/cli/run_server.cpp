@@ -5,7 +5,9 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "transport/websocket/ws_server.hpp"
+#include "transport/server.hpp"
+#include "transport/tcp_listener.hpp"
+#include "transport/websocket/ws_connection.hpp"
 
 namespace clasp::cli {
 
@@ -17,9 +19,12 @@ int runServer(const RunOptions& options) {
 
   router::SystemClock clock;
   transport::RouterHost host(options.router, clock);
-  transport::WsServer server(host, options.server);
+  transport::Server server(host, options.server);
+  transport::TcpListener ws(server, "WebSocket", [&](boost::asio::ip::tcp::socket socket, transport::Loop& loop) {
+    std::make_shared<transport::WsConnection>(std::move(socket), loop, host, server.config())->start();
+  });
   if (options.websocket) {
-    auto port = server.listen();
+    auto port = ws.listen(options.server.host, options.server.port);
     if (!port) {
       std::fprintf(stderr, "%s: %s\n", options.program.c_str(), port.error().message.c_str());
       return kUsageError;

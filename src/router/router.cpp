@@ -76,7 +76,7 @@ void Router::rejectInbound(RouterSession* s, const Error& e) {
 
 void Router::handleDecoded(RouterSession* s, const DecodedFrame& f) {
   if (s->closing) return;
-  dispatch(s, f);
+  dispatch(s, f.message, f.header.qos());
 }
 
 void Router::reply(RouterSession* s, const Message& m, Delivery kind) {
@@ -179,6 +179,14 @@ void Router::tick() {
       std::erase_if(signals_, [&](const auto& kv) { return mono - kv.second.second >= limit; });
     }
   }
+}
+
+void Router::registerSession(RouterSession* s) {
+  do {
+    s->id = newSessionId();
+  } while (byId_.contains(s->id));
+  byId_.emplace(s->id, s);
+  s->established = true;
 }
 
 std::string Router::newSessionId() {

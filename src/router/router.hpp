@@ -51,6 +51,20 @@ class Router {
   void handleDecoded(RouterSession* s, const DecodedFrame& f);
   void rejectInbound(RouterSession* s, const Error& e);
 
+  // Adapter sessions (MQTT, OSC: router.md §9, §10 with D-28, D-29): the
+  // session is established at once, without HELLO, WELCOME or the initial
+  // snapshot, under the given name and scopes. Null at the session limit.
+  RouterSession* openAdapter(Outbox& outbox, std::string name, std::uint8_t features, Scopes scopes);
+  // One message from an adapter session, handled as a frame with this QoS.
+  void handleAdapter(RouterSession* s, const Message& m, QoS qos);
+  // Deletes a stored param (an MQTT empty retained PUBLISH, D-28): write
+  // scope and lock rules as for SET; subscribers get the deletion notice
+  // (SET with a null value and the next revision). Unknown address: no-op.
+  void removeParam(RouterSession* s, std::string_view address);
+  // Asks the configured validator about a token (R1.4 order); without a
+  // validator every token is NotMine.
+  TokenVerdict authenticate(std::string_view token) const;
+
   // The transport is gone: removes subscriptions, releases locks (D-10).
   void close(RouterSession* s);
 
@@ -72,7 +86,7 @@ class Router {
   friend struct Ops;
 
   // Dispatch of one decoded message (ops/*.cpp).
-  void dispatch(RouterSession* s, const DecodedFrame& f);
+  void dispatch(RouterSession* s, const Message& m, QoS qos);
 
   // Outbound helpers.
   void reply(RouterSession* s, const Message& m, Delivery kind = Delivery::Reliable);
@@ -94,6 +108,8 @@ class Router {
   // only Fire-QoS streams may be dropped for a slow reader (D-15).
   void routePublish(RouterSession* sender, const Publish& p, QoS qos);
   std::string newSessionId();
+  // Gives an established session its id and registers it.
+  void registerSession(RouterSession* s);
 
   RouterConfig config_;
   const Clock& clock_;

@@ -4,7 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
+
+#include "router/auth.hpp"
 
 namespace clasp::router {
 
@@ -18,6 +21,10 @@ struct RouterConfig {
   std::uint32_t gestureIntervalMicros = 16'000;  // D-13 move flush interval; 0 = no coalescing
   std::uint64_t maxScheduleAheadMicros = 3'600'000'000ull;  // D-9: 1 h
   std::uint32_t maxScheduledPerSession = 1000;              // D-9
+  // Authenticated mode (R1.4, R7): every session needs a token the validator
+  // accepts; open mode (false) ignores tokens.
+  bool requireAuth = false;
+  std::shared_ptr<const TokenValidator> validator;
 };
 
 }  // namespace clasp::router

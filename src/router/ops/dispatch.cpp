@@ -4,9 +4,7 @@
 
 namespace clasp::router {
 
-void Router::dispatch(RouterSession* s, const DecodedFrame& f) {
-  const Message& m = f.message;
-  const QoS qos = f.header.qos();
+void Router::dispatch(RouterSession* s, const Message& m, QoS qos) {
   if (!s->established) {
     if (const Hello* h = std::get_if<Hello>(&m)) return Ops::hello(*this, s, *h);
     sendError(s, Errc::Unauthorized, "hello required");

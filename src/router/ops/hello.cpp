@@ -13,11 +13,7 @@ void Ops::hello(Router& r, RouterSession* s, const Hello& m) {
     s->outbox->close(CloseReason::ProtocolError, "unsupported protocol version");
     return;
   }
-  do {
-    s->id = r.newSessionId();
-  } while (r.byId_.contains(s->id));
-  r.byId_.emplace(s->id, s);
-  s->established = true;
+  r.registerSession(s);
   s->features = m.features;
   s->name = m.name;
 
