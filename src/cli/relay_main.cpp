@@ -3,6 +3,7 @@
 // unimplemented flag is rejected rather than silently ignored.
 #include <unistd.h>
 
+#include "cli/adapter_flags.hpp"
 #include "cli/flags.hpp"
 
 int main(int argc, char** argv) {
@@ -25,6 +26,11 @@ int main(int argc, char** argv) {
   app.add_option("--session-timeout", o.server.sessionTimeoutSeconds, "Idle session timeout in seconds (0 = never)")
       ->capture_default_str()
       ->group("Core");
+  app.add_option("--max-message-size", o.server.maxMessageSize,
+                 "Largest inbound message in bytes (WebSocket message, MQTT packet)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{64}, std::size_t{1} << 20))
+      ->group("Core");
   app.add_flag("--verbose", verbose, "Enable verbose logging")->group("Core");
   app.add_flag("--no-websocket", noWebsocket, "Disable the WebSocket listener")->group("Core");
   app.add_option("--param-ttl", o.router.paramTtlSeconds, "TTL for parameter values (seconds)")
@@ -34,6 +40,7 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->group("TTL");
   app.add_flag("--no-ttl", noTtl, "Disable TTL expiration entirely")->group("TTL");
+  addAdapterFlags(app, o);
   addTuningFlags(app, o);
 
   if (auto code = parseFlags(app, o.program, argc, argv)) return *code;

@@ -5,6 +5,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "adapters/mqtt/mqtt_server.hpp"
+#include "adapters/osc/osc_endpoint.hpp"
 #include "transport/server.hpp"
 #include "transport/tcp_listener.hpp"
 #include "transport/websocket/ws_connection.hpp"
@@ -37,6 +39,33 @@ int runServer(const RunOptions& options) {
   } else {
     spdlog::info("{} '{}' running with the WebSocket listener disabled", options.program,
                  options.router.name);
+  }
+  std::unique_ptr<mqtt::MqttServer> mqttServer;
+  if (options.mqttPort) {
+    mqtt::MqttConfig config = options.mqtt;
+    config.maxPacketSize = options.server.maxMessageSize;
+    config.sessionTimeoutSeconds = options.server.sessionTimeoutSeconds;
+    mqttServer = std::make_unique<mqtt::MqttServer>(server, config);
+    auto port = mqttServer->listen(options.server.host, *options.mqttPort);
+    if (!port) {
+      std::fprintf(stderr, "%s: %s\n", options.program.c_str(), port.error().message.c_str());
+      return kUsageError;
+    }
+    std::printf("listening on mqtt://%s:%u\n", options.server.host.c_str(), static_cast<unsigned>(*port));
+    std::fflush(stdout);
+    spdlog::info("serving MQTT on {}:{} as {}", options.server.host, *port, config.ns);
+  }
+  std::unique_ptr<osc::OscEndpoint> oscEndpoint;
+  if (options.oscPort) {
+    oscEndpoint = std::make_unique<osc::OscEndpoint>(server, options.osc);
+    auto port = oscEndpoint->listen(options.server.host, *options.oscPort);
+    if (!port) {
+      std::fprintf(stderr, "%s: %s\n", options.program.c_str(), port.error().message.c_str());
+      return kUsageError;
+    }
+    std::printf("listening on osc.udp://%s:%u\n", options.server.host.c_str(), static_cast<unsigned>(*port));
+    std::fflush(stdout);
+    spdlog::info("serving OSC on {}:{} as {}", options.server.host, *port, options.osc.ns);
   }
   server.run();
   spdlog::info("stopped");

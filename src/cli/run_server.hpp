@@ -1,10 +1,14 @@
 // The code both executables share once their flags are parsed: logging
-// setup, the router host, the WebSocket listener, the startup line that
+// setup, the router host, the listeners (WebSocket, MQTT, OSC), the startup line that
 // scripts and tests wait for, and the run loop. Returns the exit code.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
+#include "adapters/mqtt/mqtt_config.hpp"
+#include "adapters/osc/osc_config.hpp"
 #include "router/router_config.hpp"
 #include "transport/server_config.hpp"
 
@@ -16,6 +20,11 @@ struct RunOptions {
   transport::ServerConfig server;
   bool websocket = true;
   std::string logLevel = "info";
+  // Front doors besides WebSocket (relay only): enabled by their port flag.
+  std::optional<std::uint16_t> mqttPort;
+  mqtt::MqttConfig mqtt;
+  std::optional<std::uint16_t> oscPort;
+  osc::OscConfig osc;
 };
 
 int runServer(const RunOptions& options);
