@@ -34,7 +34,9 @@ contains() {  # name, file, text
 check "relay unknown flag" 2 1 "$relay" --bogus
 check "relay bad value" 2 1 "$relay" --ws-port notaport
 check "relay out of range" 2 1 "$relay" --ws-port 70000
-check "relay flag of a later feature" 2 1 "$relay" --mqtt-port 1883
+check "relay flag of a later feature" 2 1 "$relay" --persist state.db
+check "relay namespace without leading slash" 2 1 "$relay" --mqtt-namespace mqtt
+check "relay namespace with trailing slash" 2 1 "$relay" --osc-namespace /osc/
 check "relay missing value" 2 1 "$relay" --name
 check "clasp no subcommand" 2 1 "$clasp"
 check "clasp server unknown flag" 2 1 "$clasp" server --quic-port 9
