@@ -221,6 +221,7 @@ export async function startRelay(extraArgs = [], { port = 0 } = {}) {
     child.stdout.on('data', (d) => {
       stdout = (stdout + d).slice(-20_000);
       if (VERBOSE) process.stderr.write(`[relay stdout] ${d}`);
+      notify();
       const m = LISTENING_RE.exec(stdout);
       if (m && !done) {
         done = true;
@@ -279,9 +280,25 @@ export async function startRelay(extraArgs = [], { port = 0 } = {}) {
     port: listening.port,
     child,
     stderr: () => stderr,
+    stdout: () => stdout,
     exited: () => exitStatus,
     stop,
   };
+}
+
+/**
+ * The port of another front door the relay announced on stdout
+ * (`listening on mqtt://HOST:PORT`, `listening on osc.udp://HOST:PORT`).
+ */
+export async function listeningPort(relay, scheme) {
+  const re = new RegExp(`listening on ${scheme.replace('.', '\\.')}://[^:\\s]+:(\\d+)`);
+  let port = null;
+  await waitFor(() => {
+    const m = re.exec(relay.stdout());
+    if (m) port = Number(m[1]);
+    return port !== null;
+  }, RELAY_START_TIMEOUT_MS, `the relay's ${scheme} listening line`);
+  return port;
 }
 
 // ---------------------------------------------------------------------------------------
