@@ -3,11 +3,13 @@
 // client byte stream. Every packet is decoded as both v3.1.1 and v5; a
 // chunked run (keeping the unconsumed tail, as a connection does) must cut
 // exactly the packets of a one-shot run. Whatever decodes is re-encoded, and
-// the re-encoding must decode and re-encode to the same bytes.
+// the re-encoding must decode and re-encode to the same bytes. Topics and
+// payloads also go through the relay's MQTT <-> CLASP mapping (mqtt_bridge).
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
+#include "adapters/mqtt/mqtt_bridge.hpp"
 #include "adapters/mqtt/mqtt_codec.hpp"
 #include "adapters/mqtt/mqtt_topic.hpp"
 
@@ -107,12 +109,26 @@ void parseAll(const PacketParser& parser, const ByteVec& buf, std::size_t& used,
       for (const Subscription& sub : s->subscriptions) {
         check(isValidTopicFilter(sub.filter));
         filters.push_back(sub.filter);
+        if (auto pattern = filterToPattern("/mqtt", sub.filter)) check(pattern->starts_with("/mqtt/"));
       }
     } else if (auto* m = std::get_if<Publish>(&*d)) {
       if (!m->topic.empty()) {
         check(isValidTopicName(m->topic));
         topics.push_back(m->topic);
+        // The relay's mapping of what it accepted: address back to the same topic.
+        if (auto address = topicToAddress("/mqtt", m->topic)) {
+          auto back = addressToTopic("/mqtt", *address);
+          check(back && *back == m->topic);
+        }
       }
+      // Payload -> value -> payload never fails; text that is not a number
+      // or JSON comes back unchanged.
+      std::string_view text(reinterpret_cast<const char*>(m->payload.data()), m->payload.size());
+      clasp::Value value = payloadToValue(text);
+      clasp::OutBuffer out;
+      appendPayload(out, value);
+      if (value.asString() && !text.empty() && text.front() != '"')
+        check(std::string_view(reinterpret_cast<const char*>(out.data()), out.size()) == text);
     }
   }
   matchAll(filters, topics);
