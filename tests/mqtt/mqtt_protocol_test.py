@@ -12,7 +12,9 @@ a later barrier message arriving first.
 
 import itertools
 import queue
+import socket
 import struct
+import threading
 import unittest
 
 from paho.mqtt.properties import Properties
@@ -414,6 +416,79 @@ class BadInput(MqttTestCase):
         r = Raw(self.relay)
         r.s.settimeout(15)
         self.assertTrue(r.closed())  # 10 s CONNECT deadline
+
+
+class SessionLimit(MqttTestCase):
+    relay_args = ("--max-sessions", "2")
+
+    def test_connect_over_the_session_limit_is_refused(self):
+        a = self.raw_connected(level=4)
+        b = self.raw_connected(level=5)
+        v3 = Raw(self.relay)
+        v3.send(connect_packet(unique("over"), level=4))
+        self.assertEqual(v3.read_packet(), (0x20, b"\x00\x03"))  # Server unavailable
+        self.assertTrue(v3.closed())
+        v5 = Raw(self.relay)
+        v5.send(connect_packet(unique("over"), level=5))
+        first, body = v5.read_packet()
+        self.assertEqual((first, body[1]), (0x20, 0x89))  # Server busy
+        self.assertTrue(v5.closed())
+        # The sessions inside the limit are untouched.
+        for r in (a, b):
+            r.send(b"\xc0\x00")
+            self.assertEqual(r.read_packet(), (0xD0, b""))
+            r.close()
+
+
+class SlowConsumer(MqttTestCase):
+    relay_args = ("--queue-hard-limit", "4194304")
+
+    def test_a_reader_that_stops_reading_is_disconnected_alone(self):
+        t = unique("slow/t")
+
+        def subscribed_raw():
+            r = self.raw_connected(level=5)
+            r.send(packet(0x82, struct.pack(">H", 1) + varint(0) + mstr(t) + b"\x00"))
+            self.assertEqual(r.read_packet()[0], 0x90)
+            return r
+
+        stuck = subscribed_raw()
+        stuck.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        healthy = subscribed_raw()
+        counted = queue.Queue()
+        progress = queue.Queue()
+
+        def read_all():
+            n = 0
+            while True:
+                got = healthy.read_packet()
+                if got is None:
+                    counted.put(("closed", n))
+                    return
+                if got[1].endswith(b"last"):
+                    counted.put(("last", n))
+                    return
+                n += 1
+                if n % 250 == 0:
+                    progress.put(n)
+
+        threading.Thread(target=read_all, daemon=True).start()
+        pub = self.raw_connected(level=4)
+        # 24 MB in 1 MB steps, each sent once the reading subscriber has the
+        # one before (so it never lags by more than a step): well past the
+        # stuck reader's kernel buffers and the 4 MB hard limit, so that one is
+        # closed; the reading one gets every message (events are never
+        # dropped for a slow reader, D-15).
+        chunk = packet(0x30, mstr(t) + b"x" * 4096)
+        for step in range(1, 25):
+            pub.send(chunk * 250)
+            self.assertEqual(progress.get(timeout=WAIT), step * 250)
+        pub.send(packet(0x30, mstr(t) + b"last"))
+        self.assertEqual(counted.get(timeout=WAIT), ("last", 6000))
+        stuck.s.settimeout(WAIT)
+        self.assertTrue(stuck.closed())
+        pub.close()
+        healthy.close()
 
 
 if __name__ == "__main__":

@@ -147,7 +147,7 @@ ReasonCode MqttSession::publish(router::Router& r, std::string_view topic, Bytes
   captured_.clear();
   auto error = firstError(frames);
   // The client's own message coming back through its subscriptions.
-  for (const auto& f : frames) deliverFrame(f, true);
+  for (const auto& f : frames) deliverFrame(f, true, router::Delivery::Reliable);
   if (error) {
     spdlog::debug("mqtt {}: publish to '{}' refused: {} {}", clientId_, topic, error->code, error->message);
     return reasonFor(error->code);
@@ -211,7 +211,7 @@ void MqttSession::deliverRetained(std::span<const std::uint8_t> frame, const Sub
     if (!topic || !topicMatches(sub.filter, *topic)) continue;
     payload.clear();
     appendPayload(payload, pv.value);
-    enqueue(*topic, payload.span(), sub.qos, true);
+    enqueue(*topic, payload.span(), sub.qos, true, router::Delivery::Reliable);
   }
 }
 
@@ -321,7 +321,9 @@ void MqttSession::close(router::CloseReason reason, std::string_view text) {
   transport::RouterSection::close(*this, reason, text);
 }
 
-void MqttSession::deliver(std::span<const std::uint8_t> frame, router::Delivery) { deliverFrame(frame, false); }
+void MqttSession::deliver(std::span<const std::uint8_t> frame, router::Delivery kind) {
+  deliverFrame(frame, false, kind);
+}
 
 void MqttSession::deliverClose(router::CloseReason, std::string_view text) {
   if (conn_) conn_->endFromSession(ReasonCode::AdministrativeAction, text.empty() ? "closed by the router" : "closed");
@@ -331,7 +333,7 @@ void MqttSession::flushQueued() {
   if (conn_) conn_->flush();
 }
 
-void MqttSession::deliverFrame(std::span<const std::uint8_t> frame, bool own) {
+void MqttSession::deliverFrame(std::span<const std::uint8_t> frame, bool own, router::Delivery kind) {
   if (subs_.empty()) return;
   const Converted& c = convert(frame, shard_.config.ns);
   if (!c.deliverable) return;
@@ -344,11 +346,11 @@ void MqttSession::deliverFrame(std::span<const std::uint8_t> frame, bool own) {
     if (s.retainAsPublished && c.isParam) retain = true;
   }
   if (qos < 0) return;
-  enqueue(c.topic, c.payload, static_cast<std::uint8_t>(qos), retain);
+  enqueue(c.topic, c.payload, static_cast<std::uint8_t>(qos), retain, kind);
 }
 
 void MqttSession::enqueue(std::string_view topic, std::span<const std::uint8_t> payload, std::uint8_t qos,
-                          bool retain) {
+                          bool retain, router::Delivery kind) {
   thread_local OutBuffer scratch(512);
   if (qos == 0 && !conn_) return;  // QoS 0 is not kept for an absent client
   scratch.clear();
@@ -366,7 +368,7 @@ void MqttSession::enqueue(std::string_view topic, std::span<const std::uint8_t> 
     return;
   }
   if (qos == 0) {
-    conn_->queuePacket(scratch.span(), true);
+    conn_->queuePacket(scratch.span(), kind == router::Delivery::Droppable);
     return;
   }
   if (queued_.size() >= kMaxQueued) {

@@ -120,10 +120,13 @@ class MqttSession final : public router::Outbox, public transport::Sink {
   void captured(F&& call);
   // A SET or PUBLISH frame for this client: match, convert, queue. `own`:
   // the client's own message coming back (v5 No Local).
-  void deliverFrame(std::span<const std::uint8_t> frame, bool own);
+  // `kind`: the router's verdict (D-15): only Fire streams and gestures may
+  // be dropped for a slow reader, whatever the MQTT QoS.
+  void deliverFrame(std::span<const std::uint8_t> frame, bool own, router::Delivery kind);
   // SNAPSHOT entries matching one subscription, as retained messages.
   void deliverRetained(std::span<const std::uint8_t> frame, const Sub& sub);
-  void enqueue(std::string_view topic, std::span<const std::uint8_t> payload, std::uint8_t qos, bool retain);
+  void enqueue(std::string_view topic, std::span<const std::uint8_t> payload, std::uint8_t qos, bool retain,
+               router::Delivery kind);
   void sendStored(Stored& s, bool dup);
   void pump();
   std::uint16_t nextPacketId();
