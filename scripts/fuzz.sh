@@ -2,7 +2,7 @@
 # Runs every libFuzzer target for a bounded time under ASan/UBSan, seeded from
 # the specification's vectors (regenerated each run by fuzz_seed_corpus, so the
 # seeds never drift from the spec), plus the hand-written seeds under
-# fuzz/seeds/<target>/ for protocols the spec has no vectors for (MQTT).
+# fuzz/seeds/<target>/ for protocols the spec has no vectors for (MQTT, OSC).
 # Any crash, leak or timeout fails the run.
 # CLASP_FUZZ_SECONDS sets the time per target (default 60).
 set -euo pipefail
@@ -15,7 +15,7 @@ mkdir -p "$work"
 ./build/fuzz/fuzz/fuzz_seed_corpus "$work"
 
 status=0
-for target in frame_decoder message_decoder pattern_parser ws_parser mqtt_parser; do
+for target in frame_decoder message_decoder pattern_parser ws_parser mqtt_parser osc_parser; do
   corpus="$work/$target"
   mkdir -p "$corpus" "$work/$target-artifacts"
   # Hand-written seeds for targets the spec has no vectors for (fuzz/seeds/<target>/).

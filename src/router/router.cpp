@@ -19,10 +19,12 @@ Router::Router(RouterConfig config, const Clock& clock)
 
 Router::~Router() = default;
 
-RouterSession* Router::open(Outbox& outbox) {
-  if (config_.maxSessions != 0 && sessions_.size() >= config_.maxSessions) return nullptr;
+RouterSession* Router::open(Outbox& outbox, bool limited) {
+  if (limited && config_.maxSessions != 0 && limitedSessions_ >= config_.maxSessions) return nullptr;
   auto owned = std::make_unique<RouterSession>(outbox);
   RouterSession* s = owned.get();
+  s->limited = limited;
+  if (limited) ++limitedSessions_;
   sessions_.emplace(s, std::move(owned));
   return s;
 }
@@ -46,6 +48,7 @@ void Router::close(RouterSession* s) {
       fanout(note, address, SignalType::Param, nullptr, Delivery::Reliable);
     }
   }
+  if (s->limited) --limitedSessions_;
   sessions_.erase(it);
 }
 

@@ -38,7 +38,7 @@ class Router {
 
   // A transport accepted a connection. Null when the session limit is reached
   // (the transport then closes with 1013).
-  RouterSession* open(Outbox& outbox);
+  RouterSession* open(Outbox& outbox) { return open(outbox, true); }
 
   // One transport message holding one CLASP frame (trailing bytes ignored).
   // Equivalent to decodeInbound followed by handleDecoded or rejectInbound.
@@ -53,8 +53,11 @@ class Router {
 
   // Adapter sessions (MQTT, OSC: router.md §9, §10 with D-28, D-29): the
   // session is established at once, without HELLO, WELCOME or the initial
-  // snapshot, under the given name and scopes. Null at the session limit.
-  RouterSession* openAdapter(Outbox& outbox, std::string name, std::uint8_t features, Scopes scopes);
+  // snapshot, under the given name and scopes. Null at the session limit,
+  // unless `limited` is false (OSC source addresses are not sessions a
+  // client asked for and have their own cap, R10.2).
+  RouterSession* openAdapter(Outbox& outbox, std::string name, std::uint8_t features, Scopes scopes,
+                             bool limited = true);
   // One message from an adapter session, handled as a frame with this QoS.
   void handleAdapter(RouterSession* s, const Message& m, QoS qos);
   // Deletes a stored param (an MQTT empty retained PUBLISH, D-28): write
@@ -108,6 +111,7 @@ class Router {
   // only Fire-QoS streams may be dropped for a slow reader (D-15).
   void routePublish(RouterSession* sender, const Publish& p, QoS qos);
   std::string newSessionId();
+  RouterSession* open(Outbox& outbox, bool limited);
   // Gives an established session its id and registers it.
   void registerSession(RouterSession* s);
 
@@ -131,6 +135,7 @@ class Router {
   std::unordered_set<RouterSession*> throttled_;  // sessions with D-12 deliveries waiting
   OutBuffer out_;                 // encode scratch, reused
   DecodedFrame inbound_;          // handleMessage's decode target, reused
+  std::size_t limitedSessions_ = 0;  // sessions counted toward maxSessions
   std::uint64_t fanoutStamp_ = 0;
   std::uint64_t nextTtlSweep_ = 0;
   std::mt19937_64 rng_;

@@ -33,9 +33,11 @@ struct RouterSession {
   std::string id;  // UUID text, assigned at HELLO
   bool established = false;
   bool closing = false;
+  bool limited = true;  // counts toward maxSessions (OSC sources do not, R10.2)
   std::uint8_t features = 0;
   std::string name;
   Scopes scopes = Scopes::allowAll();
+  std::string subject;  // who the token says this is (authenticated mode); never the token
   std::unordered_map<std::uint32_t, Subscription> subscriptions;
   std::uint64_t fanoutStamp = 0;  // last fan-out that reached this session (one copy each, D-7)
   std::uint32_t scheduledBundles = 0;

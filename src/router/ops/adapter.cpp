@@ -9,8 +9,8 @@
 namespace clasp::router {
 
 RouterSession* Router::openAdapter(Outbox& outbox, std::string name, std::uint8_t features,
-                                   Scopes scopes) {
-  RouterSession* s = open(outbox);
+                                   Scopes scopes, bool limited) {
+  RouterSession* s = open(outbox, limited);
   if (!s) return nullptr;
   s->name = std::move(name);
   s->features = features;
