@@ -452,3 +452,32 @@ test('--osc-events: OSC messages become events, not stored params', async () => 
   assert.equal((await d.next('/x')).args, '1.000000');
   assert.ok(!d.lines.some((l) => l.address.startsWith('/stage/')));
 });
+
+test('OSC <-> MQTT through the relay: oscsend reaches mosquitto_sub, mosquitto_pub reaches oscdump', async () => {
+  // MQTT namespace "/" makes every address an MQTT topic: /osc/stage/dimmer is osc/stage/dimmer.
+  const r = await relay(['--mqtt-port', '0', '--mqtt-namespace', '/']);
+  await waitFor(() => /listening on mqtt:\/\/[^\s]+:\d+/.test(r.stdout), WAIT_MS, 'the MQTT listener');
+  const mqttPort = String(/listening on mqtt:\/\/[^\s]+:(\d+)/.exec(r.stdout)[1]);
+  const pub = (topic, msg, flags = []) => run('mosquitto_pub', ['-h', '127.0.0.1', '-p', mqttPort, '-t', topic, '-m', msg, ...flags]);
+
+  // An MQTT subscriber, known to be subscribed once the retained osc/ready arrives.
+  await pub('osc/ready', '1', ['-r']);
+  const sub = track(spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', mqttPort, '-t', 'osc/#', '-F', '%r %t %p']));
+  const lines = [];
+  sub.stdout.setEncoding('utf8');
+  sub.stdout.on('data', (d) => { lines.push(...d.split('\n').filter(Boolean)); notify(); });
+  await waitFor(() => lines.includes('1 osc/ready 1'), WAIT_MS, 'mosquitto_sub to be subscribed');
+  await oscsend(r, '/stage/dimmer', 'f', 0.5);
+  await waitFor(() => lines.includes('0 osc/stage/dimmer 0.5'), WAIT_MS, 'the OSC write at the MQTT subscriber');
+  sub.kill('SIGTERM');
+
+  // An OSC subscriber of MQTT topics (addresses outside the OSC namespace go out unchanged).
+  await pub('sensors/ready', '1', ['-r']);
+  const d = await dump();
+  await oscsend(r, '/clasp/subscribe', 'si', '/sensors/**', d.port);
+  await d.next('/sensors/ready');  // the state a new subscription gets first
+  await pub('sensors/temp', '21');
+  const temp = await d.next('/sensors/temp');
+  assert.equal(temp.types, 'i');
+  assert.equal(temp.args, '21');
+});
