@@ -39,17 +39,21 @@ class Relay:
                 self.ws_port = int(m.group(2))
             elif m:
                 self.mqtt_port = int(m.group(2))
+        self._drained = threading.Event()
         threading.Thread(target=self._drain, daemon=True).start()
 
     def _drain(self):
         for line in self.proc.stderr:
             self.stderr_lines.append(line)
+        self._drained.set()
 
     def alive(self):
         return self.proc.poll() is None
 
     def stop(self):
-        if self.proc.poll() is None:
+        """Stops the relay; fails unless it exits cleanly (code 0, no sanitizer report)."""
+        was_running = self.proc.poll() is None
+        if was_running:
             self.proc.terminate()
             try:
                 self.proc.wait(10)
@@ -57,6 +61,10 @@ class Relay:
                 self.proc.kill()
                 self.proc.wait()
         self.proc.stdout.close()
+        self._drained.wait(10)
+        log = "".join(self.stderr_lines)
+        if not was_running or self.proc.returncode != 0 or "Sanitizer" in log or "runtime error" in log:
+            raise AssertionError(f"relay did not exit cleanly (code {self.proc.returncode}):\n{log[-4000:]}")
 
     def __enter__(self):
         return self

@@ -47,6 +47,9 @@ class MqttConnection final : public std::enable_shared_from_this<MqttConnection>
   void sweep(SteadyTime now, transport::RouterGate& gate);
   // Another connection took the client id over (MQTT 5.0 §3.1.4).
   void takeOver(transport::RouterGate& gate);
+  // The server is going away before the loops' handlers (which own this
+  // connection) are destroyed: forget the shard.
+  void orphan() { shard_ = nullptr; }
 
  private:
   void waitReadable();

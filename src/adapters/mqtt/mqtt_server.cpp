@@ -28,6 +28,14 @@ struct MqttServer::Impl {
       shards.push_back(std::make_unique<Shard>(s.loop(i), s.host(), config, s.config(), shards));
   }
 
+  ~Impl() {
+    // Connections live as long as their pending handlers, which the loops
+    // destroy after this server is gone.
+    for (auto& shard : shards)
+      for (auto& [raw, weak] : shard->connections)
+        if (auto c = weak.lock()) c->orphan();
+  }
+
   void armSweep(Shard& shard) {
     shard.sweep.expires_after(std::chrono::seconds(1));
     shard.sweep.async_wait([this, &shard](boost::system::error_code ec) {
