@@ -1,6 +1,7 @@
 // clasp: the command-line tool; `clasp server` starts a router with the
 // flags of the clasp-server user page (clasp-server.md). Flags of features
 // that are not built yet are rejected as unknown.
+#include "cli/auth_flags.hpp"
 #include "cli/flags.hpp"
 
 int main(int argc, char** argv) {
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::IsMember({"error", "warn", "info", "debug", "trace"}))
       ->group("Logging");
+  addAuthFlags(*server, o, AuthFlagSet::Server);
   addTuningFlags(*server, o);
 
   if (auto code = parseFlags(app, "clasp", argc, argv)) return *code;

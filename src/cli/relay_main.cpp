@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cli/adapter_flags.hpp"
+#include "cli/auth_flags.hpp"
 #include "cli/flags.hpp"
 
 int main(int argc, char** argv) {
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
       ->group("TTL");
   app.add_flag("--no-ttl", noTtl, "Disable TTL expiration entirely")->group("TTL");
   addAdapterFlags(app, o);
+  addAuthFlags(app, o, AuthFlagSet::Relay);
   addTuningFlags(app, o);
 
   if (auto code = parseFlags(app, o.program, argc, argv)) return *code;

@@ -162,6 +162,8 @@ class Client {
     std::vector<Snapshot> snapshots;
   };
   std::optional<Greeting> hello(std::uint8_t version = 1, Loc loc = Loc::current());
+  // The token later HELLOs from hello() carry (authenticated servers, R1.4); "" = none.
+  void setToken(std::string token) { token_ = std::move(token); }
 
   // The next frame within `timeout`, or nullopt (timeout or connection
   // ended). Never fails the test by itself, except for frames the server
@@ -213,6 +215,7 @@ class Client {
   std::unique_ptr<Impl> impl_;
   std::string name_;
   std::string session_;
+  std::string token_;
 };
 
 template <class T>

@@ -241,6 +241,7 @@ std::optional<Client::Greeting> Client::hello(std::uint8_t version, Loc loc) {
   h.features = feature::kParam | feature::kEvent | feature::kStream | feature::kGesture |
                feature::kTimeline;
   h.name = name_;
+  h.token = token_;
   if (!send(h, std::nullopt, loc) || !send(Ping{}, std::nullopt, loc)) return std::nullopt;
   auto welcome = expect<Welcome>(kExpectTimeout, loc);
   if (!welcome) return std::nullopt;

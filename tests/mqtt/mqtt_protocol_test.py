@@ -11,9 +11,11 @@ a later barrier message arriving first.
 """
 
 import itertools
+import os
 import queue
 import socket
 import struct
+import tempfile
 import threading
 import unittest
 
@@ -134,6 +136,15 @@ class Flows(MqttTestCase):
         r.send(b"\xc0\x00")
         self.assertEqual(r.read_packet(), (0xD0, b""))
         r.close()
+
+    def test_a_subscribed_publisher_gets_its_own_messages(self):
+        t = unique("flow/own")
+        me = self.client()
+        me.subscribe(t + "/#", qos=1)
+        me.publish(t + "/event", "e", qos=1)
+        me.publish(t + "/param", "p", qos=1, retain=True)
+        got = {me.next_message().topic: 1, me.next_message().topic: 1}
+        self.assertEqual(set(got), {t + "/event", t + "/param"})
 
     def test_v5_no_local(self):
         t = unique("flow/nolocal")
@@ -416,6 +427,79 @@ class BadInput(MqttTestCase):
         r = Raw(self.relay)
         r.s.settimeout(15)
         self.assertTrue(r.closed())  # 10 s CONNECT deadline
+
+
+TOKENS = """# test tokens (D-18: the MQTT password is the token)
+admin-token
+reader-token read:/mqtt/**
+narrow-token read:/mqtt/a/**,write:/mqtt/a/**
+old-token write:/mqtt/** expires=1000
+"""
+
+
+class Auth(MqttTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.TemporaryDirectory()
+        path = os.path.join(cls.dir.name, "tokens")
+        with open(path, "w") as f:
+            f.write(TOKENS)
+        cls.relay_args = ("--token-file", path)
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.dir.cleanup()
+
+    def refused(self, level, password):
+        r = Raw(self.relay)
+        r.send(connect_packet(unique("auth"), level=level, password=password))
+        first, body = r.read_packet()
+        self.assertEqual(first, 0x20)
+        self.assertTrue(r.closed())
+        return body[1]
+
+    def test_no_wrong_or_expired_token_is_refused(self):
+        self.assertEqual(self.refused(4, None), 4)     # bad user name or password
+        self.assertEqual(self.refused(5, None), 0x86)
+        self.assertEqual(self.refused(4, "nope"), 4)
+        self.assertEqual(self.refused(5, "nope"), 0x86)
+        self.assertEqual(self.refused(4, "old-token"), 5)  # not authorized: expired
+        self.assertEqual(self.refused(5, "old-token"), 0x87)
+
+    def publish_reason(self, raw, topic, pid):
+        raw.send(packet(0x33, mstr(topic) + struct.pack(">H", pid) + varint(0) + b"1"))  # QoS 1, retained
+        first, body = raw.read_packet()
+        self.assertEqual((first, body[:2]), (0x40, struct.pack(">H", pid)))
+        return body[2] if len(body) > 2 else 0
+
+    def subscribe_reason(self, raw, topic_filter, pid):
+        raw.send(packet(0x82, struct.pack(">H", pid) + varint(0) + mstr(topic_filter) + b"\x00"))
+        first, body = raw.read_packet()
+        self.assertEqual(first, 0x90)
+        return body[-1]
+
+    def test_scopes_apply_to_publish_and_subscribe(self):
+        narrow = self.raw_connected(level=5, password="narrow-token")
+        self.assertEqual(self.publish_reason(narrow, "a/x", 1), 0)
+        self.assertEqual(self.publish_reason(narrow, "b/x", 2), 0x87)
+        self.assertEqual(self.subscribe_reason(narrow, "a/#", 3), 0)
+        self.assertEqual(narrow.read_packet()[0], 0x31)  # the retained a/x it may read
+        self.assertEqual(self.subscribe_reason(narrow, "#", 4), 0x87)  # wider than read:/mqtt/a/**
+        self.assertEqual(self.subscribe_reason(narrow, "+/x", 5), 0x87)
+        reader = self.raw_connected(level=5, password="reader-token")
+        self.assertEqual(self.publish_reason(reader, "a/x", 1), 0x87)
+        self.assertEqual(self.subscribe_reason(reader, "#", 2), 0)
+        # What was refused was not stored: a subscriber to everything sees only a/x.
+        admin = Client(self.relay, password="admin-token")
+        self.clients.append(admin)
+        admin.subscribe("#")
+        self.assertEqual(admin.next_message().topic, "a/x")
+        admin.subscribe("barrier")
+        self.assert_nothing_before_barrier(admin, admin, "barrier")
+        narrow.close()
+        reader.close()
 
 
 class SessionLimit(MqttTestCase):

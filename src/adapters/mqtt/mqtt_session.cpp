@@ -129,6 +129,7 @@ ReasonCode MqttSession::publish(router::Router& r, std::string_view topic, Bytes
   if (!address) return ReasonCode::TopicNameInvalid;
   std::string_view text(reinterpret_cast<const char*>(payload.data()), payload.size());
   if (payloadFormat == 1 && !wire::isValidUtf8(text)) return ReasonCode::PayloadFormatInvalid;
+  clasp::Publish event;
   captured([&] {
     if (retain && payload.empty()) {
       r.removeParam(rs_, *address);
@@ -136,18 +137,25 @@ ReasonCode MqttSession::publish(router::Router& r, std::string_view topic, Bytes
       r.handleAdapter(rs_, clasp::Set{std::move(*address), payloadToValue(text), std::nullopt, false, false, std::nullopt},
                       claspQos(qos));
     } else {
-      clasp::Publish p;
-      p.address = std::move(*address);
-      p.signal = SignalType::Event;
-      p.value = payloadToValue(text);
-      r.handleAdapter(rs_, p, claspQos(qos));
+      event.address = std::move(*address);
+      event.signal = SignalType::Event;
+      event.value = payloadToValue(text);
+      r.handleAdapter(rs_, event, claspQos(qos));
     }
   });
   auto frames = std::move(captured_);
   captured_.clear();
   auto error = firstError(frames);
-  // The client's own message coming back through its subscriptions.
+  // The client's own message coming back through its subscriptions: SETs
+  // are echoed by the router (D-7); an event is not sent back to a CLASP
+  // publisher, but MQTT delivers it to a subscribed publisher unless the
+  // subscription says No Local, so the session hands it to itself.
   for (const auto& f : frames) deliverFrame(f, true, router::Delivery::Reliable);
+  if (!error && !retain && !subs_.empty()) {
+    thread_local OutBuffer own(256);
+    own.clear();
+    if (encodeFrame(Message(event), own)) deliverFrame(own.span(), true, router::Delivery::Reliable);
+  }
   if (error) {
     spdlog::debug("mqtt {}: publish to '{}' refused: {} {}", clientId_, topic, error->code, error->message);
     return reasonFor(error->code);

@@ -1,6 +1,7 @@
 // The small handlers: SYNC (R4.7), ANNOUNCE and QUERY over the announced
 // signal registry (R4.3/R4.4 with scope Fixes), REPLAY until a journal exists
-// (501), and FEDERATION_SYNC from a session that is not a federation peer.
+// (scope as SUBSCRIBE, then 501), and FEDERATION_SYNC from a session that is
+// not a federation peer.
 #include "core/address.hpp"
 #include "router/ops/ops.hpp"
 
@@ -43,6 +44,12 @@ void Ops::query(Router& r, RouterSession* s, const Query& m) {
 }
 
 void Ops::replay(Router& r, RouterSession* s, const Replay& m) {
+  // R7.3: REPLAY needs what SUBSCRIBE needs, so a session without the scope
+  // learns nothing, not even that there is no journal.
+  auto pattern = Pattern::parse(m.pattern);
+  if (!pattern) return r.sendError(s, Errc::PatternError, pattern.error().message, m.pattern);
+  if (!s->scopes.canSubscribe(*pattern))
+    return r.sendError(s, Errc::Forbidden, "Insufficient scope for replay", m.pattern);
   r.sendError(s, Errc::ServiceUnavailable, "Journal not configured on this router", m.pattern);
 }
 
