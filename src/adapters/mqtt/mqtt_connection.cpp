@@ -553,7 +553,14 @@ void MqttConnection::detachSession(bool keepWill, transport::RouterGate& gate) {
 void MqttConnection::sweep(SteadyTime now, transport::RouterGate& gate) {
   if (terminated_) return;
   if (closing_) {
-    if (closeDeadline_ && now >= *closeDeadline_) terminate(&gate);
+    if (closeDeadline_ && now >= *closeDeadline_) {
+      // The peer did not take what we had for it in time (a slow consumer,
+      // or no EOF after our FIN): reset instead of leaving the kernel to
+      // trickle the backlog out.
+      boost::system::error_code ignored;
+      if (socket_) socket_->set_option(asio::socket_base::linger(true, 0), ignored);
+      terminate(&gate);
+    }
     return;
   }
   if (!connected_) {
