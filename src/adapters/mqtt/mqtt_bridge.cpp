@@ -9,6 +9,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "adapters/value_json.hpp"
 #include "core/address.hpp"
 #include "core/wire_read.hpp"
 
@@ -16,7 +17,7 @@ namespace clasp::mqtt {
 
 namespace {
 
-using Json = nlohmann::json;
+using Json = nlohmann::json;  // parsing only; output is valueToJson
 
 std::string joinNamespace(std::string_view ns, std::string_view rest) {
   std::string out;
@@ -64,36 +65,6 @@ std::optional<Value> fromJson(const Json& j, int depth) {
     }
     default: return std::nullopt;  // binary/discarded: not produced by parse()
   }
-}
-
-Json toJson(const Value& v) {
-  switch (v.kind()) {
-    case Value::Kind::Null: return nullptr;
-    case Value::Kind::Bool: return *v.asBool();
-    case Value::Kind::Int: return *v.asInt();
-    case Value::Kind::Float: {
-      double d = *v.asFloat();
-      if (!std::isfinite(d)) return nullptr;  // JSON cannot spell it
-      return d;
-    }
-    case Value::Kind::String: return *v.asString();
-    case Value::Kind::Bytes: {
-      Json a = Json::array();
-      for (std::uint8_t b : *v.asBytes()) a.push_back(b);
-      return a;
-    }
-    case Value::Kind::Array: {
-      Json a = Json::array();
-      for (const Value& e : *v.asArray()) a.push_back(toJson(e));
-      return a;
-    }
-    case Value::Kind::Map: {
-      Json o = Json::object();
-      for (const MapEntry& e : *v.asMap()) o[e.key] = toJson(e.value);
-      return o;
-    }
-  }
-  return nullptr;
 }
 
 void appendText(OutBuffer& out, std::string_view s) { out.append(s.data(), s.size()); }
@@ -179,7 +150,7 @@ void appendPayload(OutBuffer& out, const Value& value) {
     case Value::Kind::String: return appendText(out, *value.asString());
     case Value::Kind::Bytes: return out.append(value.asBytes()->data(), value.asBytes()->size());
     case Value::Kind::Array:
-    case Value::Kind::Map: return appendText(out, toJson(value).dump(-1, ' ', false, Json::error_handler_t::replace));
+    case Value::Kind::Map: return appendText(out, valueToJson(value));
   }
 }
 

@@ -101,23 +101,23 @@ MqttConnection::ReadOutcome MqttConnection::readOnce() {
   std::span<std::uint8_t> buf = shard_->loop.readBuffer();
   // A packet larger than the shared buffer grows in partial_ (bounded by
   // the packet size limit, which the parser enforced from its header).
-  if (partialLen_ + 4096 > buf.size()) {
-    partial_.resize(partialLen_ + buf.size());
-    std::size_t n = socket_->read_some(asio::buffer(partial_.data() + partialLen_, buf.size()), ec);
+  if (partial_.len + 4096 > buf.size()) {
+    partial_.bytes.resize(partial_.len + buf.size());
+    std::size_t n = socket_->read_some(asio::buffer(partial_.bytes.data() + partial_.len, buf.size()), ec);
     if (ec == asio::error::would_block) return ReadOutcome::Drained;
     if (ec) return ReadOutcome::Closed;
     lastInbound_ = lastTraffic_ = Clock::now();
     if (closing_) return ReadOutcome::More;
-    std::vector<std::uint8_t> data = std::move(partial_);
-    partial_.clear();
-    const std::size_t have = partialLen_ + n;
-    partialLen_ = 0;
+    std::vector<std::uint8_t> data = std::move(partial_.bytes);
+    partial_.bytes.clear();
+    const std::size_t have = partial_.len + n;
+    partial_.len = 0;
     auto used = processInput({data.data(), have});
     if (used) keepPartial(std::span<const std::uint8_t>(data.data(), have).subspan(*used));
     return ReadOutcome::More;
   }
-  if (partialLen_ != 0) std::memcpy(buf.data(), partial_.data(), partialLen_);
-  const std::size_t have = partialLen_;
+  if (partial_.len != 0) std::memcpy(buf.data(), partial_.bytes.data(), partial_.len);
+  const std::size_t have = partial_.len;
   const std::size_t room = buf.size() - have;
   std::size_t n = socket_->read_some(asio::buffer(buf.data() + have, room), ec);
   if (ec == asio::error::would_block) return ReadOutcome::Drained;
@@ -125,28 +125,20 @@ MqttConnection::ReadOutcome MqttConnection::readOnce() {
   const ReadOutcome next = n == room ? ReadOutcome::More : ReadOutcome::Drained;
   lastInbound_ = lastTraffic_ = Clock::now();
   if (closing_) {
-    partialLen_ = 0;  // input after our close is read and dropped
+    partial_.len = 0;  // input after our close is read and dropped
     return next;
   }
   std::span<std::uint8_t> data = buf.first(have + n);
   auto used = processInput(data);
   if (!used) {
-    partialLen_ = 0;
+    partial_.len = 0;
     return next;
   }
   keepPartial(data.subspan(*used));
   return next;
 }
 
-void MqttConnection::keepPartial(std::span<const std::uint8_t> rest) {
-  partialLen_ = rest.size();
-  if (rest.empty()) {
-    if (partial_.capacity() > 4096) std::vector<std::uint8_t>().swap(partial_);
-    return;
-  }
-  if (partial_.size() < rest.size()) partial_.resize(rest.size());
-  std::memmove(partial_.data(), rest.data(), rest.size());
-}
+void MqttConnection::keepPartial(std::span<const std::uint8_t> rest) { partial_.keep(rest); }
 
 std::optional<std::size_t> MqttConnection::processInput(std::span<std::uint8_t> data) {
   transport::RouterGate gate(shard_->host);

@@ -23,6 +23,7 @@
 #include "adapters/mqtt/mqtt_session.hpp"
 #include "adapters/mqtt/mqtt_shard.hpp"
 #include "core/out_buffer.hpp"
+#include "transport/partial_input.hpp"
 #include "transport/router_gate.hpp"
 
 namespace clasp::mqtt {
@@ -87,8 +88,7 @@ class MqttConnection final : public std::enable_shared_from_this<MqttConnection>
   Shard* shard_;
   std::optional<boost::asio::ip::tcp::socket> socket_;
   PacketParser parser_;
-  std::vector<std::uint8_t> partial_;
-  std::size_t partialLen_ = 0;
+  transport::PartialInput partial_;  // an incomplete packet; empty when idle
 
   OutBuffer pending_;
   OutBuffer inflight_;

@@ -6,7 +6,6 @@
 #include <cstring>
 #include <limits>
 #include <lo/lo.h>
-#include <nlohmann/json.hpp>
 
 #include "core/wire_read.hpp"
 
@@ -227,37 +226,6 @@ Result<void> parseElement(std::span<const std::uint8_t> bytes, std::size_t base,
   return {};
 }
 
-// nlohmann's ordered_json keeps a map's insertion order.
-nlohmann::ordered_json toJson(const Value& v) {
-  switch (v.kind()) {
-    case Value::Kind::Null: return nullptr;
-    case Value::Kind::Bool: return *v.asBool();
-    case Value::Kind::Int: return *v.asInt();
-    case Value::Kind::Float: {
-      double d = *v.asFloat();
-      if (!std::isfinite(d)) return nullptr;
-      return d;
-    }
-    case Value::Kind::String: return *v.asString();
-    case Value::Kind::Bytes: {
-      auto a = nlohmann::ordered_json::array();
-      for (std::uint8_t b : *v.asBytes()) a.push_back(b);
-      return a;
-    }
-    case Value::Kind::Array: {
-      auto a = nlohmann::ordered_json::array();
-      for (const Value& e : *v.asArray()) a.push_back(toJson(e));
-      return a;
-    }
-    case Value::Kind::Map: {
-      auto o = nlohmann::ordered_json::object();
-      for (const MapEntry& e : *v.asMap()) o[e.key] = toJson(e.value);
-      return o;
-    }
-  }
-  return nullptr;
-}
-
 // Adds `v` to `m` as R10.4 says; false when liblo refused an argument.
 bool addValue(lo_message m, const Value& v) {
   switch (v.kind()) {
@@ -393,8 +361,5 @@ Result<void> buildMessage(std::string_view address, const Value& value, std::vec
   return {};
 }
 
-std::string valueToJson(const Value& v) {
-  return toJson(v).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-}
 
 }  // namespace clasp::osc

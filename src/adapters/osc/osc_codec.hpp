@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "adapters/value_json.hpp"  // valueToJson: maps go out as JSON text (R10.4)
 #include "core/result.hpp"
 #include "core/value.hpp"
 
@@ -75,9 +76,5 @@ std::uint64_t microsToTimeTag(std::uint64_t micros);
 // array flattened (recursively) into consecutive arguments, map -> JSON text s.
 // Fails (Errc::InvalidValue) when the message would not fit a datagram.
 Result<void> buildMessage(std::string_view address, const Value& value, std::vector<std::uint8_t>& out);
-
-// JSON text of a value (maps for R10.4): bytes become number arrays,
-// non-finite floats null.
-std::string valueToJson(const Value& v);
 
 }  // namespace clasp::osc

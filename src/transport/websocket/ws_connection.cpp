@@ -173,19 +173,19 @@ void WsConnection::onReadable(beast::error_code ec) {
 WsConnection::ReadOutcome WsConnection::readOnce() {
   beast::error_code ec;
   const std::size_t pending = parser_.pendingFrameSize();
-  if (partialLen_ != 0 && pending > Loop::kReadBuffer) {
+  if (partial_.len != 0 && pending > Loop::kReadBuffer) {
     // A frame larger than the loop's buffer grows in its own buffer, sized to
     // exactly that frame (the parser refused anything over the limit already).
-    if (partial_.size() < pending) partial_.resize(pending);
-    std::size_t n = socket_->read_some(asio::buffer(partial_.data() + partialLen_, pending - partialLen_), ec);
+    if (partial_.bytes.size() < pending) partial_.bytes.resize(pending);
+    std::size_t n = socket_->read_some(asio::buffer(partial_.bytes.data() + partial_.len, pending - partial_.len), ec);
     if (ec == asio::error::would_block) return ReadOutcome::Drained;
     if (ec) return ReadOutcome::Closed;
-    partialLen_ += n;
+    partial_.len += n;
     lastActivity_ = Clock::now();
-    if (partialLen_ < pending) return ReadOutcome::More;
-    std::vector<std::uint8_t> frame = std::move(partial_);
-    partial_.clear();
-    partialLen_ = 0;
+    if (partial_.len < pending) return ReadOutcome::More;
+    std::vector<std::uint8_t> frame = std::move(partial_.bytes);
+    partial_.bytes.clear();
+    partial_.len = 0;
     auto used = draining_ ? std::optional<std::size_t>(pending) : processInput({frame.data(), pending});
     if (!used) draining_ = true;
     return ReadOutcome::More;
@@ -193,15 +193,15 @@ WsConnection::ReadOutcome WsConnection::readOnce() {
   std::span<std::uint8_t> buf = loop_.readBuffer();
   // The incomplete frame from the last read goes in front of the new bytes;
   // partial_ keeps it until the read succeeds.
-  if (partialLen_ != 0) std::memcpy(buf.data(), partial_.data(), partialLen_);
-  const std::size_t have = partialLen_;
+  if (partial_.len != 0) std::memcpy(buf.data(), partial_.bytes.data(), partial_.len);
+  const std::size_t have = partial_.len;
   const std::size_t room = buf.size() - have;
   std::size_t n = socket_->read_some(asio::buffer(buf.data() + have, room), ec);
   if (ec == asio::error::would_block) return ReadOutcome::Drained;
   if (ec) return ReadOutcome::Closed;  // EOF included: the peer is done
   const ReadOutcome next = n == room ? ReadOutcome::More : ReadOutcome::Drained;
   if (draining_) {
-    partialLen_ = 0;  // closing: input is no longer interpreted
+    partial_.len = 0;  // closing: input is no longer interpreted
     return next;
   }
   lastActivity_ = Clock::now();
@@ -209,23 +209,14 @@ WsConnection::ReadOutcome WsConnection::readOnce() {
   auto used = processInput(data);
   if (!used) {
     draining_ = true;
-    partialLen_ = 0;
+    partial_.len = 0;
     return next;
   }
   keepPartial(data.subspan(*used));
   return next;
 }
 
-void WsConnection::keepPartial(std::span<const std::uint8_t> rest) {
-  partialLen_ = rest.size();
-  if (rest.empty()) {
-    // Idle connections hold no input memory.
-    if (partial_.capacity() > 4096) std::vector<std::uint8_t>().swap(partial_);
-    return;
-  }
-  if (partial_.size() < rest.size()) partial_.resize(rest.size());
-  std::memmove(partial_.data(), rest.data(), rest.size());
-}
+void WsConnection::keepPartial(std::span<const std::uint8_t> rest) { partial_.keep(rest); }
 
 std::optional<std::size_t> WsConnection::processInput(std::span<std::uint8_t> data) {
   auto& batch = loop_.decodeBatch();

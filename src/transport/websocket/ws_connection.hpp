@@ -23,6 +23,7 @@
 #include "core/out_buffer.hpp"
 #include "router/outbox.hpp"
 #include "transport/loop.hpp"
+#include "transport/partial_input.hpp"
 #include "transport/router_host.hpp"
 #include "transport/server_config.hpp"
 #include "transport/sink.hpp"
@@ -100,8 +101,7 @@ class WsConnection final : public std::enable_shared_from_this<WsConnection>,
   router::RouterSession* session_ = nullptr;  // used inside router sections only
 
   ws::FrameParser parser_;
-  std::vector<std::uint8_t> partial_;  // an incomplete frame's bytes; empty when idle
-  std::size_t partialLen_ = 0;
+  PartialInput partial_;  // an incomplete frame; empty when idle
 
   OutBuffer pending_;    // queued frames (WebSocket-framed)
   OutBuffer inflight_;   // being written
