@@ -25,7 +25,7 @@ import { WebSocket as WsWebSocket } from 'ws';
 // so every Node version runs the same transport.
 globalThis.WebSocket = WsWebSocket;
 const core = await import('@clasp-to/core');
-export const { Clasp, decodeFrame, encodeMessageBinary } = core;
+export const { Clasp, decodeFrame, encode, encodeMessageBinary } = core;
 
 export const RELAY_START_TIMEOUT_MS = 10_000;
 export const RELAY_STOP_TIMEOUT_MS = 10_000;

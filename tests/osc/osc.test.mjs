@@ -14,7 +14,7 @@ import dgram from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { connectClient, collect, waitFor, notify, closeAllClients, relayBinary } from '../interop/helpers.mjs';
+import { connectClient, collect, waitFor, notify, closeAllClients, relayBinary, encode } from '../interop/helpers.mjs';
 
 const WAIT_MS = 5_000;
 
@@ -480,4 +480,22 @@ test('OSC <-> MQTT through the relay: oscsend reaches mosquitto_sub, mosquitto_p
   const temp = await d.next('/sensors/temp');
   assert.equal(temp.types, 'i');
   assert.equal(temp.args, '21');
+});
+
+test('locks and revisions hold for OSC writers', async () => {
+  const r = await relay([]);
+  const owner = await connectClient(r.url);
+  const sub = collect(owner, '/osc/**');
+  owner.ws.send(encode({ type: 'SET', address: '/osc/locked', value: 1, lock: true }));
+  await seen(sub, '/osc/locked');
+  await oscsend(r, '/locked', 'f', 2);  // refused: the lock is the CLASP client's
+  await oscsend(r, '/free', 'i', 1);
+  await oscsend(r, '/free', 'i', 2);
+  await barrier(r, sub);
+  assert.deepEqual(sub.seen.filter((e) => e.address === '/osc/locked').map((e) => e.value), [1]);
+  assert.deepEqual(sub.seen.filter((e) => e.address === '/osc/free').map((e) => e.value), [1, 2]);
+  const late = await connectClient(r.url);
+  const state = collect(late, '/osc/free');
+  const [x] = await seen(state, '/osc/free');
+  assert.equal(x.meta.revision, 2);
 });
