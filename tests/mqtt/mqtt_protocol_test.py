@@ -281,6 +281,22 @@ class Sessions(MqttTestCase):
         m = again.next_message()
         self.assertEqual((m.topic, m.payload, m.qos), (t, b"while away", 1))
 
+    def test_offline_queue_holds_1000_messages(self):
+        cid = unique("q1000")
+        t = unique("sess/q1000")
+        a = self.client(client_id=cid, clean=False)
+        a.subscribe(t, qos=1)
+        a.close()
+        pub = self.client()
+        for i in range(1005):
+            pub.publish(t, str(i), qos=1, wait=False)
+        pub.publish(t, "sent", qos=1)  # PUBACKed in order: all 1006 are handled
+        again = self.client(client_id=cid, clean=False)
+        got = [again.next_message().payload for _ in range(1000)]
+        self.assertEqual(got, [str(i).encode() for i in range(1000)])
+        pub.publish(t, "after", qos=1)
+        self.assertEqual(again.next_message().payload, b"after")  # 1000..1004 and "sent" were dropped
+
     def test_clean_session_starts_empty(self):
         cid = unique("clean")
         t = unique("sess/c")

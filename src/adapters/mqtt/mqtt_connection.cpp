@@ -141,6 +141,15 @@ MqttConnection::ReadOutcome MqttConnection::readOnce() {
 void MqttConnection::keepPartial(std::span<const std::uint8_t> rest) { partial_.keep(rest); }
 
 std::optional<std::size_t> MqttConnection::processInput(std::span<std::uint8_t> data) {
+  auto out = handleInput(data);
+  // Packets handled without the router (PUBACK opening the QoS 1 window,
+  // a resumed session's backlog) queued output that no delivery record
+  // will flush.
+  flush();
+  return out;
+}
+
+std::optional<std::size_t> MqttConnection::handleInput(std::span<std::uint8_t> data) {
   transport::RouterGate gate(shard_->host);
   std::size_t used = 0;
   int handled = 0;

@@ -60,6 +60,7 @@ class MqttConnection final : public std::enable_shared_from_this<MqttConnection>
   // Handles every complete packet at the front of `data`; the bytes used, or
   // nothing once input must no longer be read (closing, moved).
   std::optional<std::size_t> processInput(std::span<std::uint8_t> data);
+  std::optional<std::size_t> handleInput(std::span<std::uint8_t> data);
   void keepPartial(std::span<const std::uint8_t> rest);
   enum class Next : std::uint8_t { Continue, Stop };
   Next handlePacket(const RawPacket& raw, std::span<const std::uint8_t> fromHere, transport::RouterGate& gate);

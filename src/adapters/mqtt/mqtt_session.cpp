@@ -269,6 +269,7 @@ void MqttSession::end(router::Router& r) {
   inflight_.clear();
   inflightOrder_.clear();
   queued_.clear();
+  heldBytes_ = 0;
   expiresAt_.reset();
 }
 
@@ -285,6 +286,7 @@ void MqttSession::attach(MqttConnection& c, Version v, std::uint16_t receiveMaxi
     inflight_.clear();
     inflightOrder_.clear();
     queued_.clear();
+    heldBytes_ = 0;
     qos2In_.clear();
     return;
   }
@@ -310,7 +312,10 @@ MqttSession::Due MqttSession::due(SteadyTime now) const {
 }
 
 bool MqttSession::acknowledge(std::uint16_t id) {
-  if (inflight_.erase(id) == 0) return false;
+  auto found = inflight_.find(id);
+  if (found == inflight_.end()) return false;
+  heldBytes_ -= found->second.bytes.size();
+  inflight_.erase(found);
   auto it = std::find(inflightOrder_.begin(), inflightOrder_.end(), id);
   if (it != inflightOrder_.end()) inflightOrder_.erase(it);
   pump();
@@ -379,11 +384,15 @@ void MqttSession::enqueue(std::string_view topic, std::span<const std::uint8_t> 
     conn_->queuePacket(scratch.span(), kind == router::Delivery::Droppable);
     return;
   }
-  if (queued_.size() >= kMaxQueued) {
+  // Held QoS 1 messages (queued and in flight) are bounded by count and by
+  // the relay's per-session queue limit in bytes (D-15's hard limit).
+  if (queued_.size() >= kMaxQueued || heldBytes_ + *n > shard_.server.queueHardLimit) {
     if (droppedQueued_++ % 1000 == 0)
-      spdlog::info("mqtt {}: QoS 1 queue full ({} messages), dropping", clientId_, kMaxQueued);
+      spdlog::info("mqtt {}: QoS 1 queue full ({} messages, {} bytes), dropping", clientId_, queued_.size(),
+                   heldBytes_);
     return;
   }
+  heldBytes_ += *n;
   // Packet id position: fixed header, topic (2 + length); no properties yet.
   const std::size_t body = 2 + topic.size() + 2 + (version_ == Version::V5 ? 1 : 0) + payload.size();
   Stored s{std::vector<std::uint8_t>(scratch.data(), scratch.data() + scratch.size()), 0};

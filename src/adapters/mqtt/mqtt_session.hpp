@@ -145,6 +145,7 @@ class MqttSession final : public router::Outbox, public transport::Sink {
   std::deque<std::uint16_t> inflightOrder_;    // ids in send order, for resending
   std::deque<Stored> queued_;                  // waiting for a connection or window
   std::uint16_t lastPacketId_ = 0;
+  std::size_t heldBytes_ = 0;  // bytes of queued_ and inflight_
   std::uint64_t droppedQueued_ = 0;
   std::optional<StoredWill> will_;
   std::optional<SteadyTime> willDue_;
