@@ -52,10 +52,14 @@ async function startRelay(extra = []) {
   r.url = `ws://127.0.0.1:${r.wsPort}`;
   r.log = (re, what) => waitFor(() => re.test(r.stderr), WAIT_MS, what ?? `relay log ${re}`);
   r.stop = async () => {
-    if (r.exited) return;
-    child.kill('SIGTERM');
-    await waitFor(() => r.exited, WAIT_MS, 'the relay to stop');
+    if (!r.exited) {
+      child.kill('SIGTERM');
+      await waitFor(() => r.exited, WAIT_MS, 'the relay to stop');
+    }
     rmSync(cwd, { recursive: true, force: true });
+    // A clean stop: exit code 0 and no sanitizer report in the log.
+    assert.deepEqual(r.exited, { code: 0, signal: null }, `relay exit\n${r.stderr.slice(-4000)}`);
+    assert.doesNotMatch(r.stderr, /Sanitizer|runtime error/, 'sanitizer report in the relay log');
   };
   return r;
 }
