@@ -12,27 +12,6 @@ clasp=$2
 # shellcheck source=../script_test_lib.sh
 source "$(dirname "$0")/../script_test_lib.sh"
 
-check() {  # name, expected exit, expected stderr lines (or -), command...
-  local name=$1 want=$2 lines=$3
-  shift 3
-  # A build that wrongly starts serving must not hang the suite.
-  timeout 10 "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  local n
-  n=$(wc -l <"$tmp/err")
-  if [ "$got" -eq "$want" ] && { [ "$lines" = - ] || [ "$n" -eq "$lines" ]; }; then
-    pass=$((pass + 1))
-  else
-    fail=$((fail + 1))
-    echo "FAIL: $name: exit $got (want $want), $n stderr line(s) (want $lines):"
-    sed 's/^/  | /' "$tmp/err" | head -5
-  fi
-}
-
-contains() {  # name, file, text
-  if grep -qF -- "$3" "$2"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1: no '$3' in $2:"; sed 's/^/  | /' "$2" | head -5; fi
-}
-
 lacks() {  # name, file, text: a secret that must not be printed
   if grep -qF -- "$3" "$2"; then fail=$((fail + 1)); echo "FAIL: $1: '$3' printed in $2"; else pass=$((pass + 1)); fi
 }

@@ -10,26 +10,6 @@ clasp=$2
 # shellcheck source=../script_test_lib.sh
 source "$(dirname "$0")/../script_test_lib.sh"
 
-check() {  # name, expected exit, expected stderr lines (or -), command...
-  local name=$1 want=$2 lines=$3
-  shift 3
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  local n
-  n=$(wc -l <"$tmp/err")
-  if [ "$got" -eq "$want" ] && { [ "$lines" = - ] || [ "$n" -eq "$lines" ]; }; then
-    pass=$((pass + 1))
-  else
-    fail=$((fail + 1))
-    echo "FAIL: $name: exit $got (want $want), $n stderr line(s) (want $lines):"
-    sed 's/^/  | /' "$tmp/err" | head -5
-  fi
-}
-
-contains() {  # name, file, text
-  if grep -q -- "$3" "$2"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1: no '$3' in $2"; fi
-}
-
 # Usage errors: exit 2, exactly one line.
 check "relay unknown flag" 2 1 "$relay" --bogus
 check "relay bad value" 2 1 "$relay" --ws-port notaport
