@@ -33,6 +33,11 @@ inline void addAdapterFlags(CLI::App& app, RunOptions& o) {
       ->group("Multi-Protocol");
   app.add_flag("--osc-events", o.osc.events, "OSC messages become events instead of param SETs")
       ->group("Multi-Protocol");
+  app.add_option("--osc-session-timeout", o.osc.sessionTimeoutSeconds,
+                 "Seconds without a datagram after which an OSC source (and its subscriptions) is forgotten")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 86400u))
+      ->group("Multi-Protocol");
   app.add_option("--osc-allow", o.osc.allow,
                  "Networks (CIDR) allowed to send OSC; default: any, or loopback only when auth is on")
       ->group("Multi-Protocol");

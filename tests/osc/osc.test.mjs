@@ -503,3 +503,20 @@ test('locks and revisions hold for OSC writers', async () => {
   const [x] = await seen(state, '/osc/free');
   assert.equal(x.meta.revision, 2);
 });
+
+test('an OSC subscription ends after --osc-session-timeout without traffic', async () => {
+  const r = await relay(['--osc-session-timeout', '1']);
+  const c = await connectClient(r.url);
+  const mine = collect(c, '/osc/**');
+  c.set('/osc/idle/ready', 1);
+  await seen(mine, '/osc/idle/ready');
+  const d = await dump();
+  await oscsend(r, '/clasp/subscribe', 'si', '/osc/idle/**', d.port);
+  await d.next('/idle/ready');  // subscribed
+  await r.log(/osc: session \S+ idle for 1 s, removed/, 'the idle OSC session to be removed');
+  c.set('/osc/idle/x', 2);  // nobody subscribed any more
+  await oscsend(r, '/clasp/subscribe', 'si', '/osc/other/**', d.port);
+  c.set('/osc/other/y', 3);  // after /osc/idle/x from the same writer
+  await d.next('/other/y');
+  assert.ok(!d.lines.some((l) => l.address === '/idle/x'), 'delivery after the session timed out');
+});
