@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "adapters/osc/osc_allow.hpp"
 #include "cli/run_server.hpp"
 #include "core/address.hpp"
 
@@ -40,6 +41,14 @@ inline void addAdapterFlags(CLI::App& app, RunOptions& o) {
       ->group("Multi-Protocol");
   app.add_option("--osc-allow", o.osc.allow,
                  "Networks (CIDR) allowed to send OSC; default: any, or loopback only when auth is on")
+      ->check([](const std::string& network) -> std::string {
+        // Checked with the flags, so a typo is one usage line, not a failed start.
+        auto list = osc::AllowList::build({network}, false);
+        if (list) return {};
+        std::string why = list.error().message;  // CLI11 names the flag itself
+        if (why.starts_with("--osc-allow ")) why.erase(0, 12);
+        return why;
+      })
       ->group("Multi-Protocol");
 }
 

@@ -17,6 +17,8 @@ check "relay out of range" 2 1 "$relay" --ws-port 70000
 check "relay flag of a later feature" 2 1 "$relay" --persist state.db
 check "relay namespace without leading slash" 2 1 "$relay" --mqtt-namespace mqtt
 check "relay namespace with trailing slash" 2 1 "$relay" --osc-namespace /osc/
+check "relay OSC session timeout of 0" 2 1 "$relay" --osc-session-timeout 0
+check "relay bad --osc-allow network" 2 1 "$relay" --ws-port 0 --osc-port 0 --osc-allow 10.0.0.0/40
 check "relay missing value" 2 1 "$relay" --name
 check "clasp no subcommand" 2 1 "$clasp"
 check "clasp server unknown flag" 2 1 "$clasp" server --quic-port 9

@@ -429,7 +429,7 @@ test('a bad --osc-allow entry stops the relay at start', async () => {
   child.stderr.on('data', (d) => { err += d; });
   const code = await new Promise((res) => child.on('exit', (c) => res(c)));
   assert.equal(code, 2);
-  assert.match(err, /--osc-allow '10\.0\.0\.0\/40': bad prefix length/);
+  assert.match(err, /--osc-allow: '10\.0\.0\.0\/40': bad prefix length/);
 });
 
 test('--osc-events: OSC messages become events, not stored params', async () => {
