@@ -127,7 +127,10 @@ void parseAll(const PacketParser& parser, const ByteVec& buf, std::size_t& used,
       clasp::Value value = payloadToValue(text);
       clasp::OutBuffer out;
       appendPayload(out, value);
-      if (value.asString() && !text.empty() && text.front() != '"')
+      // (A JSON string, possibly after JSON whitespace, is unquoted instead.)
+      const std::size_t first = text.find_first_not_of(" \t\n\r");
+      const bool jsonString = first != std::string_view::npos && text[first] == '"';
+      if (value.asString() && !jsonString)
         check(std::string_view(reinterpret_cast<const char*>(out.data()), out.size()) == text);
     }
   }
