@@ -14,6 +14,7 @@ PACKAGES=(
   libmsgpack-cxx-dev nlohmann-json3-dev  # core: v0 payloads; tests: spec vectors
   libboost-dev libspdlog-dev libcli11-dev  # Asio/Beast, logging, flags
   liblo-dev                              # OSC parsing and building
+  libsqlite3-dev                         # journal and state file
   libbenchmark-dev
 )
 if $with_tests; then

@@ -1,7 +1,8 @@
-// Value -> JSON through nlohmann-json's insertion-ordered object.
+// Value <-> JSON through nlohmann-json (insertion-ordered objects for output).
 #include "adapters/value_json.hpp"
 
 #include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 namespace clasp {
@@ -43,5 +44,57 @@ Json toJson(const Value& v) {
 }  // namespace
 
 std::string valueToJson(const Value& v) { return toJson(v).dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+namespace {
+
+// Parsing uses the sorted object: ordered_json's insertion is linear per key,
+// which a hostile payload with many keys would turn quadratic.
+using ParsedJson = nlohmann::json;
+
+std::optional<Value> fromJson(const ParsedJson& j, int depth) {
+  if (depth > kMaxValueDepth) return std::nullopt;
+  switch (j.type()) {
+    case ParsedJson::value_t::null: return Value{};
+    case ParsedJson::value_t::boolean: return Value(j.get<bool>());
+    case ParsedJson::value_t::number_integer: return Value(j.get<std::int64_t>());
+    case ParsedJson::value_t::number_unsigned: {
+      auto u = j.get<std::uint64_t>();
+      if (u <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+        return Value(static_cast<std::int64_t>(u));
+      return Value(static_cast<double>(u));
+    }
+    case ParsedJson::value_t::number_float: return Value(j.get<double>());
+    case ParsedJson::value_t::string: return Value(j.get_ref<const std::string&>());
+    case ParsedJson::value_t::array: {
+      Array a;
+      a.reserve(j.size());
+      for (const auto& e : j) {
+        auto v = fromJson(e, depth + 1);
+        if (!v) return std::nullopt;
+        a.push_back(std::move(*v));
+      }
+      return Value(std::move(a));
+    }
+    case ParsedJson::value_t::object: {
+      Map m;
+      m.reserve(j.size());
+      for (const auto& [k, e] : j.items()) {
+        auto v = fromJson(e, depth + 1);
+        if (!v) return std::nullopt;
+        m.push_back(MapEntry{k, std::move(*v)});
+      }
+      return Value(std::move(m));
+    }
+    default: return std::nullopt;  // binary/discarded: not produced by parse()
+  }
+}
+
+}  // namespace
+
+std::optional<Value> valueFromJson(std::string_view text) {
+  ParsedJson j = ParsedJson::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return std::nullopt;
+  return fromJson(j, 0);
+}
 
 }  // namespace clasp

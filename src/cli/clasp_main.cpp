@@ -2,6 +2,7 @@
 // flags of the clasp-server user page (clasp-server.md). Flags of features
 // that are not built yet are rejected as unknown.
 #include "cli/auth_flags.hpp"
+#include "cli/durable_flags.hpp"
 #include "cli/flags.hpp"
 
 int main(int argc, char** argv) {
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::IsMember({"error", "warn", "info", "debug", "trace"}))
       ->group("Logging");
+  addDurableFlags(*server, o.durable, DurableFlagSet::Server);
   addAuthFlags(*server, o, AuthFlagSet::Server);
   addTuningFlags(*server, o);
 

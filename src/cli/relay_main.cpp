@@ -5,6 +5,7 @@
 
 #include "cli/adapter_flags.hpp"
 #include "cli/auth_flags.hpp"
+#include "cli/durable_flags.hpp"
 #include "cli/flags.hpp"
 
 int main(int argc, char** argv) {
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->group("TTL");
   app.add_flag("--no-ttl", noTtl, "Disable TTL expiration entirely")->group("TTL");
+  addDurableFlags(app, o.durable, DurableFlagSet::Relay);
   addAdapterFlags(app, o);
   addAuthFlags(app, o, AuthFlagSet::Relay);
   addTuningFlags(app, o);

@@ -7,6 +7,7 @@
 
 #include "adapters/mqtt/mqtt_server.hpp"
 #include "adapters/osc/osc_endpoint.hpp"
+#include "cli/durable_state.hpp"
 #include "transport/server.hpp"
 #include "transport/tcp_listener.hpp"
 #include "transport/websocket/ws_connection.hpp"
@@ -22,6 +23,20 @@ int runServer(const RunOptions& options) {
   router::SystemClock clock;
   transport::RouterHost host(options.router, clock);
   transport::Server server(host, options.server);
+  std::unique_ptr<DurableState> durable;
+  const DurableOptions& d = options.durable;
+  if (d.persistPath || d.journalPath || d.journalMemory) {
+    auto opened = DurableState::open(d);
+    Result<void> ok = opened ? (*opened)->restore(host) : Result<void>(std::unexpected(opened.error()));
+    if (!ok) {
+      // Never start empty over state that could not be read (D-23).
+      std::fprintf(stderr, "%s: %s\n", options.program.c_str(), ok.error().message.c_str());
+      spdlog::error("{}", ok.error().message);
+      return kStartupError;
+    }
+    durable = std::move(*opened);
+    durable->attach(host, server);
+  }
   transport::TcpListener ws(server, "WebSocket", [&](boost::asio::ip::tcp::socket socket, transport::Loop& loop) {
     std::make_shared<transport::WsConnection>(std::move(socket), loop, host, server.config())->start();
   });
@@ -68,6 +83,7 @@ int runServer(const RunOptions& options) {
     spdlog::info("serving OSC on {}:{} as {}", options.server.host, *port, options.osc.ns);
   }
   server.run();
+  if (durable) durable->finish(host);
   spdlog::info("stopped");
   return 0;
 }

@@ -1,5 +1,5 @@
 // The code both executables share once their flags are parsed: logging
-// setup, the router host, the listeners (WebSocket, MQTT, OSC), the startup line that
+// setup, the router host, durable state, the listeners (WebSocket, MQTT, OSC), the startup line that
 // scripts and tests wait for, and the run loop. Returns the exit code.
 #pragma once
 
@@ -9,6 +9,7 @@
 
 #include "adapters/mqtt/mqtt_config.hpp"
 #include "adapters/osc/osc_config.hpp"
+#include "cli/durable_flags.hpp"
 #include "router/router_config.hpp"
 #include "transport/server_config.hpp"
 
@@ -25,11 +26,14 @@ struct RunOptions {
   mqtt::MqttConfig mqtt;
   std::optional<std::uint16_t> oscPort;
   osc::OscConfig osc;
+  DurableOptions durable;  // --persist, --journal, ...
 };
 
 int runServer(const RunOptions& options);
 
 // Exit code for usage errors (bad flag, bad value, port in use).
 inline constexpr int kUsageError = 2;
+// Exit code when startup fails for another reason (a state file unusable).
+inline constexpr int kStartupError = 1;
 
 }  // namespace clasp::cli

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,7 @@ struct Param {
   std::optional<Ttl> ttl;      // per-param TTL; none = the store's default
   std::uint64_t lastAccess = 0;  // mono µs of the last write, GET or snapshot
   std::uint64_t ttlSince = 0;    // mono µs when the current TTL was set (absolute TTL)
+  bool dirty = false;            // changed since persistence last took it
 };
 
 struct StringHash {
@@ -63,11 +65,38 @@ class ParamStore {
   void touch(Param& p, std::uint64_t monoNow) { p.lastAccess = monoNow; }
 
   // Removes params whose TTL has run out. defaultTtlSeconds 0 = params without
-  // their own TTL never expire. Returns the removed addresses.
-  std::vector<std::string> expire(std::uint64_t monoNow, std::uint32_t defaultTtlSeconds);
+  // their own TTL never expire. Returns each removed address with the
+  // revision of its deletion (the param's last revision + 1).
+  std::vector<std::pair<std::string, std::uint64_t>> expire(std::uint64_t monoNow,
+                                                            std::uint32_t defaultTtlSeconds);
+
+  // Deletes a param; returns the deletion's revision (last + 1). D-11: the
+  // revision is remembered, so a later write to the address continues above it.
+  std::uint64_t erase(Map::iterator it);
+
+  // The revision an address's deletion left (0 when none is remembered).
+  std::uint64_t tombstone(std::string_view address) const;
+  // Restores a param or a deletion read from a file (startup only).
+  void restore(std::string address, Param p);
+  void restoreTombstone(const std::string& address, std::uint64_t revision);
+
+  // Change tracking for persistence: off until enabled, then every write,
+  // lock release and deletion lists its address once until taken.
+  void trackChanges(bool on) { tracking_ = on; }
+  std::vector<std::string> takeChanged();
+
+  // Deleted addresses remembered for D-11, oldest forgotten first.
+  static constexpr std::size_t kMaxTombstones = 100'000;
 
  private:
+  void markChanged(const std::string& address, Param* p);
+  void remember(const std::string& address, std::uint64_t revision);
+
   Map params_;
+  std::unordered_map<std::string, std::uint64_t, StringHash, std::equal_to<>> tombstones_;
+  std::deque<std::string> tombstoneOrder_;
+  bool tracking_ = false;
+  std::vector<std::string> changed_;
 };
 
 }  // namespace clasp::router

@@ -44,10 +44,14 @@ void Router::close(RouterSession* s) {
     // D-10: the holder's locks go with it; subscribers see the unlocked state.
     for (const std::string& address : store_.releaseLocks(s->id)) {
       const Param* p = store_.find(address);
+      journalSet(nullptr, address, *p);
       Set note{address, p->value, p->revision, false, true, std::nullopt};
       fanout(note, address, SignalType::Param, nullptr, Delivery::Reliable);
     }
   }
+  if (s->heldAcks > 0)
+    for (HeldAck& h : held_)
+      if (h.session == s) h.session = nullptr;
   if (s->limited) --limitedSessions_;
   sessions_.erase(it);
 }
@@ -83,6 +87,15 @@ void Router::handleDecoded(RouterSession* s, const DecodedFrame& f) {
 }
 
 void Router::reply(RouterSession* s, const Message& m, Delivery kind) {
+  if (journal_ && (s->journalTicket > committed_ || s->heldAcks > 0)) {
+    // D-23: an ACK after a journalled change waits for its commit; later
+    // ACKs of the same session queue behind it so they keep their order.
+    if (const Ack* ack = std::get_if<Ack>(&m.variant())) {
+      held_.push_back(HeldAck{std::max(s->journalTicket, held_.empty() ? 0 : held_.back().ticket), s, *ack});
+      ++s->heldAcks;
+      return;
+    }
+  }
   out_.clear();
   if (!encodeFrame(m, out_)) return;  // replies are built to fit; nothing to send otherwise
   s->outbox->send(out_.span(), kind);
@@ -176,7 +189,10 @@ void Router::tick() {
   }
   if (config_.ttlEnabled && mono >= nextTtlSweep_) {
     nextTtlSweep_ = mono + 1'000'000;
-    store_.expire(mono, config_.paramTtlSeconds);
+    for (const auto& [address, revision] : store_.expire(mono, config_.paramTtlSeconds)) {
+      journalDelete(nullptr, "system", address, revision);
+      announceDeletion(address, revision);
+    }
     if (config_.signalTtlSeconds != 0) {
       const std::uint64_t limit = std::uint64_t{config_.signalTtlSeconds} * 1'000'000;
       std::erase_if(signals_, [&](const auto& kv) { return mono - kv.second.second >= limit; });

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <random>
@@ -21,6 +22,7 @@
 #include "core/codec.hpp"
 #include "core/pattern_index.hpp"
 #include "router/clock.hpp"
+#include "router/durable.hpp"
 #include "router/gesture_coalescer.hpp"
 #include "router/param_store.hpp"
 #include "router/outbox.hpp"
@@ -85,6 +87,24 @@ class Router {
   // The session's scopes (D-17); allow-all until a token narrows them.
   void setScopes(RouterSession* s, Scopes scopes) { s->scopes = std::move(scopes); }
 
+  // Durable state (relay.md §5, §6; D-11, D-23). Attach before serving.
+  // With a journal, every state change and recorded PUBLISH is appended, and
+  // an ACK that follows one waits until the journal has committed it.
+  void attachJournal(JournalPort* journal) { journal_ = journal; }
+  // The journal committed every entry up to `ticket`: held ACKs go out.
+  void journalCommitted(std::uint64_t ticket);
+  // Frames produced off the router (a REPLAY answer) for a session, if it is
+  // still there. Each element is one complete CLASP frame.
+  void deliverFrames(std::string_view sessionId, const std::vector<std::vector<std::uint8_t>>& frames);
+  // Persistence: start listing changed params; then take them as stored form
+  // (deletions included) whenever a snapshot is due.
+  void trackChanges() { store_.trackChanges(true); }
+  std::vector<StoredParam> takeChanges();
+  // Every param and remembered deletion, for a full snapshot.
+  std::vector<StoredParam> storedState() const;
+  // Startup: params and deletions read from files, before any session.
+  void restore(std::vector<StoredParam> items);
+
  private:
   friend struct Ops;
 
@@ -105,12 +125,23 @@ class Router {
                     bool evenIfEmpty);
 
   // Applies a checked SET as `writer` and fans it out (SET and BUNDLE).
-  const Param& applySet(std::string_view writer, const Set& set);
+  // `by` is the session acting (null for a scheduled bundle whose sender
+  // left); it gets the journal ticket.
+  const Param& applySet(RouterSession* by, std::string_view writer, const Set& set);
   // Routes a PUBLISH (P2P, gestures, fan-out) for PUBLISH and BUNDLE. `sender`
   // is null for a scheduled bundle whose sender has left. `qos` is the frame's:
   // only Fire-QoS streams may be dropped for a slow reader (D-15).
   void routePublish(RouterSession* sender, const Publish& p, QoS qos);
   std::string newSessionId();
+  // Journal records (no-ops without a journal). `by` gets the entry's ticket
+  // so its next ACK waits for the commit.
+  void journalSet(RouterSession* by, const std::string& address, const Param& p);
+  void journalDelete(RouterSession* by, std::string_view author, const std::string& address,
+                     std::uint64_t revision);
+  void journalPublish(RouterSession* by, const Publish& p);
+  StoredParam stored(const std::string& address, const Param& p) const;
+  // Sends a SET of null with the deletion's revision (MQTT delete, expiry).
+  void announceDeletion(const std::string& address, std::uint64_t revision);
   RouterSession* open(Outbox& outbox, bool limited);
   // Gives an established session its id and registers it.
   void registerSession(RouterSession* s);
@@ -138,6 +169,14 @@ class Router {
   std::size_t limitedSessions_ = 0;  // sessions counted toward maxSessions
   std::uint64_t fanoutStamp_ = 0;
   std::uint64_t nextTtlSweep_ = 0;
+  JournalPort* journal_ = nullptr;
+  std::uint64_t committed_ = 0;  // highest journal ticket committed
+  struct HeldAck {
+    std::uint64_t ticket;
+    RouterSession* session;  // null once the session closed
+    Ack ack;
+  };
+  std::deque<HeldAck> held_;
   std::mt19937_64 rng_;
 };
 

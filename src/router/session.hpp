@@ -41,6 +41,10 @@ struct RouterSession {
   std::unordered_map<std::uint32_t, Subscription> subscriptions;
   std::uint64_t fanoutStamp = 0;  // last fan-out that reached this session (one copy each, D-7)
   std::uint32_t scheduledBundles = 0;
+  // Durable ACKs (D-23): the ticket of the last journal entry written on this
+  // session's behalf, and how many of its ACKs wait for a journal commit.
+  std::uint64_t journalTicket = 0;
+  std::uint32_t heldAcks = 0;
 };
 
 // What the subscription index stores: enough to filter without a lookup.

@@ -14,7 +14,16 @@ source "$(dirname "$0")/../script_test_lib.sh"
 check "relay unknown flag" 2 1 "$relay" --bogus
 check "relay bad value" 2 1 "$relay" --ws-port notaport
 check "relay out of range" 2 1 "$relay" --ws-port 70000
-check "relay flag of a later feature" 2 1 "$relay" --persist state.db
+check "relay flag of a later feature" 2 1 "$relay" --rules rules.json
+check "relay bad --journal-compact-age unit" 2 1 "$relay" --ws-port 0 --journal-memory --journal-compact-age 5y
+check "relay bad --journal-compact-age number" 2 1 "$relay" --ws-port 0 --journal-memory --journal-compact-age h
+check "relay negative --persist-interval" 2 1 "$relay" --ws-port 0 --persist-interval -1
+check "relay --persist-interval beyond a day" 2 1 "$relay" --ws-port 0 --persist-interval 86401
+check "relay bad --journal-max-entries" 2 1 "$relay" --ws-port 0 --journal-memory --journal-max-entries many
+check "relay --persist without a path" 2 1 "$relay" --persist
+check "clasp server --persist-path without --persist" 2 1 "$clasp" server --port 0 --persist-path x.db
+check "clasp server bad --persist-interval" 2 1 "$clasp" server --port 0 --persist --persist-interval soon
+check "clasp server has no --journal" 2 1 "$clasp" server --port 0 --journal j.db
 check "relay namespace without leading slash" 2 1 "$relay" --mqtt-namespace mqtt
 check "relay namespace with trailing slash" 2 1 "$relay" --osc-namespace /osc/
 check "relay OSC session timeout of 0" 2 1 "$relay" --osc-session-timeout 0

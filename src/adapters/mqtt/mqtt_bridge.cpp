@@ -7,7 +7,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
-#include <nlohmann/json.hpp>
 
 #include "adapters/value_json.hpp"
 #include "core/address.hpp"
@@ -17,8 +16,6 @@ namespace clasp::mqtt {
 
 namespace {
 
-using Json = nlohmann::json;  // parsing only; output is valueToJson
-
 std::string joinNamespace(std::string_view ns, std::string_view rest) {
   std::string out;
   out.reserve(ns.size() + 1 + rest.size());
@@ -26,45 +23,6 @@ std::string joinNamespace(std::string_view ns, std::string_view rest) {
   out.push_back('/');
   out.append(rest);
   return out;
-}
-
-// Deeper documents than a CLASP value may hold stay text (the decoder's limit).
-std::optional<Value> fromJson(const Json& j, int depth) {
-  if (depth > kMaxValueDepth) return std::nullopt;
-  switch (j.type()) {
-    case Json::value_t::null: return Value{};
-    case Json::value_t::boolean: return Value(j.get<bool>());
-    case Json::value_t::number_integer: return Value(j.get<std::int64_t>());
-    case Json::value_t::number_unsigned: {
-      auto u = j.get<std::uint64_t>();
-      if (u <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-        return Value(static_cast<std::int64_t>(u));
-      return Value(static_cast<double>(u));
-    }
-    case Json::value_t::number_float: return Value(j.get<double>());
-    case Json::value_t::string: return Value(j.get_ref<const std::string&>());
-    case Json::value_t::array: {
-      Array a;
-      a.reserve(j.size());
-      for (const auto& e : j) {
-        auto v = fromJson(e, depth + 1);
-        if (!v) return std::nullopt;
-        a.push_back(std::move(*v));
-      }
-      return Value(std::move(a));
-    }
-    case Json::value_t::object: {
-      Map m;
-      m.reserve(j.size());
-      for (const auto& [k, e] : j.items()) {
-        auto v = fromJson(e, depth + 1);
-        if (!v) return std::nullopt;
-        m.push_back(MapEntry{k, std::move(*v)});
-      }
-      return Value(std::move(m));
-    }
-    default: return std::nullopt;  // binary/discarded: not produced by parse()
-  }
 }
 
 void appendText(OutBuffer& out, std::string_view s) { out.append(s.data(), s.size()); }
@@ -113,10 +71,8 @@ std::optional<std::string_view> addressToTopic(std::string_view ns, std::string_
 Value payloadToValue(std::string_view payload) {
   if (payload.empty()) return Value(std::string());
   if (!wire::isValidUtf8(payload)) return Value(Bytes(payload.begin(), payload.end()));
-  Json j = Json::parse(payload.begin(), payload.end(), nullptr, /*allow_exceptions=*/false);
-  if (!j.is_discarded()) {
-    if (auto v = fromJson(j, 0)) return std::move(*v);
-  }
+  // Deeper documents than a CLASP value may hold stay text.
+  if (auto v = valueFromJson(payload)) return std::move(*v);
   // strtod accepts what R9.5 lists (nan, inf, infinity) but also leading
   // spaces and hex floats, which a decimal float parser does not.
   std::string text(payload);

@@ -34,11 +34,10 @@ void Router::removeParam(RouterSession* s, std::string_view address) {
   if (it == all.end()) return;
   Set probe{std::string(address), Value{}, std::nullopt, false, false, std::nullopt};
   if (auto ok = store_.check(probe, s->id); !ok) return sendError(s, ok.error().code, ok.error().message, address);
-  const std::uint64_t revision = it->second.revision + 1;
   std::string key = it->first;
-  all.erase(it);
-  Set notice{std::move(key), Value{}, revision, false, false, std::nullopt};
-  fanout(notice, notice.address, SignalType::Param, nullptr, Delivery::Reliable);
+  const std::uint64_t revision = store_.erase(it);
+  journalDelete(s, s->id, key, revision);
+  announceDeletion(key, revision);
 }
 
 TokenVerdict Router::authenticate(std::string_view token) const {

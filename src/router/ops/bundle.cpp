@@ -62,7 +62,7 @@ std::optional<std::uint64_t> Ops::applyBundle(Router& r, RouterSession* sender,
                                               std::string_view writer, const Bundle& b) {
   std::optional<std::uint64_t> last;
   for (const Message& m : b.messages) {
-    if (const Set* set = std::get_if<Set>(&m)) last = r.applySet(writer, *set).revision;
+    if (const Set* set = std::get_if<Set>(&m)) last = r.applySet(sender, writer, *set).revision;
     // A bundle is all or nothing, so none of its members is ever dropped.
     else if (const Publish* p = std::get_if<Publish>(&m)) r.routePublish(sender, *p, QoS::Commit);
   }

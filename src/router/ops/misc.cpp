@@ -1,7 +1,7 @@
 // The small handlers: SYNC (R4.7), ANNOUNCE and QUERY over the announced
-// signal registry (R4.3/R4.4 with scope Fixes), REPLAY until a journal exists
-// (scope as SUBSCRIBE, then 501), and FEDERATION_SYNC from a session that is
-// not a federation peer.
+// signal registry (R4.3/R4.4 with scope Fixes), REPLAY (scope as SUBSCRIBE,
+// 501 without a journal; the journal thread answers it), and FEDERATION_SYNC
+// from a session that is not a federation peer.
 #include "core/address.hpp"
 #include "router/ops/ops.hpp"
 
@@ -50,7 +50,9 @@ void Ops::replay(Router& r, RouterSession* s, const Replay& m) {
   if (!pattern) return r.sendError(s, Errc::PatternError, pattern.error().message, m.pattern);
   if (!s->scopes.canSubscribe(*pattern))
     return r.sendError(s, Errc::Forbidden, "Insufficient scope for replay", m.pattern);
-  r.sendError(s, Errc::ServiceUnavailable, "Journal not configured on this router", m.pattern);
+  if (!r.journal_) return r.sendError(s, Errc::ServiceUnavailable, "Journal not configured on this router", m.pattern);
+  // The journal thread answers: entries, then the end-marker ACK.
+  r.journal_->replay(s->id, m);
 }
 
 void Ops::federationSync(Router& r, RouterSession* s, const FederationSync&) {

@@ -49,6 +49,7 @@ void Ops::publish(Router& r, RouterSession* s, const Publish& m, QoS qos) {
   if (!s->scopes.canWrite(m.address))
     return r.sendError(s, Errc::Forbidden, "Insufficient scope for publish operation", m.address);
   r.routePublish(s, m, qos);
+  r.journalPublish(s, m);
   if (wantsAck(qos)) r.reply(s, Ack{m.address, std::nullopt, std::nullopt, std::nullopt, std::nullopt});
 }
 

@@ -22,8 +22,9 @@ Result<void> Router::validateSet(const Set& set) const {
   return {};
 }
 
-const Param& Router::applySet(std::string_view writer, const Set& set) {
+const Param& Router::applySet(RouterSession* by, std::string_view writer, const Set& set) {
   const Param& p = store_.apply(set, writer, clock_.wallMicros(), clock_.monoMicros());
+  journalSet(by, set.address, p);
   Set out{set.address, p.value, p.revision, set.lock, set.unlock, set.ttl};
   fanout(out, set.address, SignalType::Param, nullptr, Delivery::Reliable, &p.value);
   return p;
@@ -35,7 +36,7 @@ void Ops::set(Router& r, RouterSession* s, const Set& m) {
     return r.sendError(s, Errc::Forbidden, "Insufficient scope for write operation", m.address);
   if (auto ok = r.store_.check(m, s->id); !ok)
     return r.sendError(s, ok.error().code, ok.error().message, m.address);
-  const Param& p = r.applySet(s->id, m);
+  const Param& p = r.applySet(s, s->id, m);
   Ack ack;
   ack.address = m.address;
   ack.revision = p.revision;

@@ -1,0 +1,215 @@
+// Journal: opening (checks, schema, migration of the reference layout), the
+// append queue and the writer thread with its group commit.
+#include "storage/journal.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "adapters/value_json.hpp"
+#include "storage/schema.hpp"
+#include "storage/value_blob.hpp"
+
+namespace clasp::storage {
+
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+// relay.md §5.2's table (so the reference's tools and REST shapes still fit)
+// plus what exact restore needs: the value's typed bytes, the TTL, and a
+// deletion flag. No index on signal_type: five values do not pay for an
+// index update on every append.
+constexpr const char* kCreate = R"sql(
+CREATE TABLE IF NOT EXISTS journal_entries (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, timestamp INTEGER NOT NULL, author TEXT NOT NULL,
+  address TEXT NOT NULL, signal_type TEXT NOT NULL, value_json TEXT NOT NULL,
+  revision INTEGER, msg_type INTEGER NOT NULL, hmac TEXT,
+  value_bin BLOB, ttl INTEGER, ttl_since INTEGER, deleted INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS idx_entries_address ON journal_entries(address);
+CREATE INDEX IF NOT EXISTS idx_entries_timestamp ON journal_entries(timestamp);
+CREATE TABLE IF NOT EXISTS snapshots (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, created_at INTEGER NOT NULL,
+  seq_at INTEGER NOT NULL, data_json TEXT NOT NULL);
+)sql";
+
+// A journal written by the reference relay (no schema table): add our columns.
+Result<void> migrateReference(SqliteDb& db) {
+  const std::pair<const char*, const char*> columns[] = {
+      {"hmac", "TEXT"}, {"value_bin", "BLOB"}, {"ttl", "INTEGER"}, {"ttl_since", "INTEGER"},
+      {"deleted", "INTEGER NOT NULL DEFAULT 0"}};
+  for (const auto& [name, type] : columns) {
+    if (db.hasColumn("journal_entries", name)) continue;
+    if (auto ok = db.exec(std::string("ALTER TABLE journal_entries ADD COLUMN ") + name + " " + type); !ok)
+      return ok;
+  }
+  return db.exec(kCreate);
+}
+
+const char* signalName(SignalType t) {
+  switch (t) {
+    case SignalType::Param: return "param";
+    case SignalType::Event: return "event";
+    case SignalType::Stream: return "stream";
+    case SignalType::Gesture: return "gesture";
+    case SignalType::Timeline: return "timeline";
+  }
+  return "event";
+}
+
+std::uint64_t wallNow() {
+  using namespace std::chrono;
+  return static_cast<std::uint64_t>(duration_cast<microseconds>(system_clock::now().time_since_epoch()).count());
+}
+
+}  // namespace
+
+Journal::Journal(JournalOptions options, SqliteDb db) : options_(std::move(options)), db_(std::move(db)) {}
+
+Journal::~Journal() { stop(); }
+
+Result<std::unique_ptr<Journal>> Journal::open(const JournalOptions& options) {
+  const bool memory = options.path == ":memory:";
+  auto db = SqliteDb::open(options.path);
+  if (!db) return std::unexpected(db.error());
+  if (!memory) {
+    if (auto ok = prepareFile(*db, options.fsync); !ok) return std::unexpected(ok.error());
+  }
+  SchemaSteps steps;
+  steps.table = "journal_entries";
+  steps.create = kCreate;
+  steps.migrateUnversioned = migrateReference;
+  if (auto ok = ensureSchema(*db, "journal", kSchemaVersion, steps); !ok) return std::unexpected(ok.error());
+
+  std::unique_ptr<Journal> j(new Journal(options, std::move(*db)));
+  auto insert = j->db_.prepare(
+      "INSERT INTO journal_entries (timestamp, author, address, signal_type, value_json, revision, msg_type,"
+      " value_bin, ttl, ttl_since, deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+  if (!insert) return std::unexpected(insert.error());
+  j->insert_ = std::move(*insert);
+  auto last = j->db_.scalar("SELECT COALESCE(MAX(timestamp), 0) FROM journal_entries");
+  if (!last) return std::unexpected(last.error());
+  j->lastTimestamp_ = static_cast<std::uint64_t>(*last);
+  auto count = j->db_.scalar("SELECT COUNT(*) FROM journal_entries");
+  if (!count) return std::unexpected(count.error());
+  j->entries_ = *count;
+  return j;
+}
+
+void Journal::start(Hooks hooks) {
+  hooks_ = std::move(hooks);
+  thread_ = std::thread([this] { run(); });
+}
+
+void Journal::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::uint64_t Journal::append(router::JournalEntry&& entry) {
+  std::lock_guard lock(mutex_);
+  // Unique, increasing timestamps make `from` an exact REPLAY cursor.
+  entry.wallMicros = std::max(entry.wallMicros, lastTimestamp_ + 1);
+  lastTimestamp_ = entry.wallMicros;
+  pending_.push_back(std::move(entry));
+  if (pending_.size() == 1) wake_.notify_one();
+  return ++ticket_;
+}
+
+void Journal::replay(std::string sessionId, Replay query) {
+  {
+    std::lock_guard lock(mutex_);
+    queries_.push_back(Query{std::move(sessionId), std::move(query)});
+  }
+  wake_.notify_one();
+}
+
+void Journal::run() {
+  std::vector<router::JournalEntry> batch;
+  std::vector<Query> queries;
+  bool moreRetention = false;
+  for (;;) {
+    std::uint64_t upTo = 0;
+    bool stop = false;
+    {
+      std::unique_lock lock(mutex_);
+      auto ready = [&] { return !pending_.empty() || !queries_.empty() || stopping_; };
+      if (!moreRetention) wake_.wait_for(lock, std::chrono::seconds(1), ready);
+      batch.swap(pending_);
+      queries.swap(queries_);
+      upTo = ticket_;
+      stop = stopping_;
+    }
+    if (!batch.empty()) {
+      if (auto ok = writeBatch(batch); !ok) {
+        // Nothing is acknowledged until it is written: keep the batch in
+        // front of newer entries and try again shortly.
+        spdlog::error("journal: write failed, retrying: {}", ok.error().message);
+        {
+          std::lock_guard lock(mutex_);
+          batch.insert(batch.end(), std::make_move_iterator(pending_.begin()),
+                       std::make_move_iterator(pending_.end()));
+          pending_.swap(batch);
+          queries.insert(queries.end(), std::make_move_iterator(queries_.begin()),
+                         std::make_move_iterator(queries_.end()));
+          queries_.swap(queries);
+        }
+        batch.clear();
+        queries.clear();
+        if (stop) return;  // shutting down: what is not written cannot be now
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        continue;
+      }
+      batch.clear();
+      if (hooks_.committed) hooks_.committed(upTo);
+    }
+    for (const Query& q : queries) {
+      auto frames = answer(q.replay);
+      if (hooks_.answer) hooks_.answer(q.sessionId, std::move(frames));
+    }
+    queries.clear();
+    if (stop) return;
+    moreRetention = compactStep(wallNow());
+  }
+}
+
+Result<void> Journal::writeBatch(const std::vector<router::JournalEntry>& batch) {
+  if (auto ok = db_.exec("BEGIN"); !ok) return ok;
+  for (const router::JournalEntry& e : batch) {
+    using Kind = router::JournalEntry::Kind;
+    insert_.bind(1, e.wallMicros);
+    insert_.bind(2, std::string_view(e.author));
+    insert_.bind(3, std::string_view(e.address));
+    insert_.bind(4, std::string_view(signalName(e.kind == Kind::Publish ? e.signal : SignalType::Param)));
+    const std::string json = valueToJson(e.value);
+    insert_.bind(5, std::string_view(json));
+    if (e.kind == Kind::Publish) insert_.bindNull(6);
+    else insert_.bind(6, e.revision);
+    insert_.bind(7, std::int64_t{e.kind == Kind::Publish ? 0x20 : 0x21});
+    const std::vector<std::uint8_t> blob = valueToBlob(e.value);
+    insert_.bind(8, std::span<const std::uint8_t>(blob));
+    if (e.ttl) insert_.bind(9, std::int64_t{e.ttl->raw()});
+    else insert_.bindNull(9);
+    insert_.bind(10, e.ttlSinceWall);
+    insert_.bind(11, std::int64_t{e.kind == Kind::Delete ? 1 : 0});
+    const int rc = insert_.step();
+    insert_.reset();
+    if (rc != SQLITE_DONE) {
+      Error err = db_.error("append");
+      (void)db_.exec("ROLLBACK");
+      return std::unexpected(err);
+    }
+  }
+  if (auto ok = db_.exec("COMMIT"); !ok) {
+    (void)db_.exec("ROLLBACK");
+    return ok;
+  }
+  entries_ += static_cast<std::int64_t>(batch.size());
+  return {};
+}
+
+}  // namespace clasp::storage

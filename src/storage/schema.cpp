@@ -1,0 +1,55 @@
+// File checks and schema versions for the SQLite files.
+#include "storage/schema.hpp"
+
+namespace clasp::storage {
+
+Result<void> prepareFile(SqliteDb& db, bool fsync) {
+  // The first statement reads the header: "file is not a database" shows here.
+  auto mode = db.prepare("PRAGMA journal_mode = WAL");
+  if (!mode) return std::unexpected(mode.error());
+  if (int rc = mode->step(); rc != SQLITE_ROW && rc != SQLITE_DONE) return std::unexpected(db.error(""));
+  if (auto ok = db.exec(fsync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL"); !ok) return ok;
+  auto check = db.prepare("PRAGMA quick_check");
+  if (!check) return std::unexpected(check.error());
+  int rc = check->step();
+  if (rc != SQLITE_ROW) return std::unexpected(db.error("integrity check"));
+  if (check->text(0) != "ok")
+    return fail(Errc::InternalError, db.name() + ": damaged: " + std::string(check->text(0)));
+  return {};
+}
+
+Result<void> ensureSchema(SqliteDb& db, const std::string& kind, int version, const SchemaSteps& steps) {
+  if (db.hasTable("clasp_schema")) {
+    auto found = db.scalar("SELECT MAX(version) FROM clasp_schema");
+    if (!found) return std::unexpected(found.error());
+    if (*found > version)
+      return fail(Errc::InternalError, db.name() + ": " + kind + " schema version " + std::to_string(*found) +
+                                           " was written by a newer version (this build reads up to " +
+                                           std::to_string(version) + ")");
+    if (*found == version) return {};
+    // Older versioned layouts would migrate here, one version at a time.
+    return fail(Errc::InternalError, db.name() + ": unknown " + kind + " schema version " + std::to_string(*found));
+  }
+  if (auto ok = db.exec("BEGIN"); !ok) return ok;
+  Result<void> made;
+  if (db.hasTable(steps.table)) {
+    made = steps.migrateUnversioned ? steps.migrateUnversioned(db)
+                                    : fail(Errc::InternalError, db.name() + ": unversioned " + kind);
+  } else {
+    auto others = db.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'");
+    if (!others) made = std::unexpected(others.error());
+    else if (*others > 0) made = fail(Errc::InternalError, db.name() + ": not a CLASP " + kind + " (it holds other tables)");
+    else made = db.exec(steps.create);
+  }
+  if (made) {
+    made = db.exec("CREATE TABLE clasp_schema (version INTEGER NOT NULL); INSERT INTO clasp_schema VALUES (" +
+                   std::to_string(version) + ")");
+  }
+  if (!made) {
+    (void)db.exec("ROLLBACK");
+    return made;
+  }
+  return db.exec("COMMIT");
+}
+
+}  // namespace clasp::storage
