@@ -62,10 +62,12 @@ void kindFlags(CLI::App& cmd, std::string& kind, std::string& timing) {
 
 void addFanoutFlags(CLI::App& cmd, clasp::bench::FanoutOptions& o, std::string& kind, std::string& timing) {
   urlFlag(cmd, o.url);
-  cmd.add_option("-n,--subscribers", o.subscribers, "Subscriber sessions, all on /bench/**\n(MQTT: bench/#), 1-100000")
+  cmd.add_option("-n,--subscribers", o.subscribers,
+                 "Subscriber sessions, all on /bench/**\n(MQTT: bench/#), 0-100000; 0 (CLASP only):\n"
+                 "no deliveries, just sent/s and ACK latency")
       ->type_name("N")
       ->capture_default_str()
-      ->check(range(1u, 100000u));
+      ->check(range(0u, 100000u));
   cmd.add_option("-p,--publishers", o.publishers,
                  "Publisher sessions; with several, publisher p\nsends to /bench/<p>/<n>, 1-1000")
       ->type_name("P")
@@ -157,7 +159,8 @@ int main(int argc, char** argv) {
   CLI::App* fanoutCmd = app.add_subcommand(
       "fanout",
       "P publishers -> N subscribers on one pattern: sent/s,\n"
-      "deliveries/s, exact loss, end-to-end latency percentiles.");
+      "deliveries/s, exact loss, end-to-end latency and (CLASP)\n"
+      "ACK latency percentiles.");
   addFanoutFlags(*fanoutCmd, fanout, fanoutKind, fanoutTiming);
   fanoutCmd->footer("Example: clasp-bench fanout --url mqtt://127.0.0.1:1883 -n 100 --rate 10000");
 
@@ -171,7 +174,8 @@ int main(int argc, char** argv) {
   CLI::App* latencyCmd = app.add_subcommand(
       "latency",
       "1 publisher -> 1 subscriber at a fixed rate: end-to-end\n"
-      "latency percentiles, and the tool's own send lag.");
+      "and (CLASP) ACK latency percentiles, and the tool's own\n"
+      "send lag.");
   addLatencyFlags(*latencyCmd, latency, latencyKind, latencyTiming);
   latencyCmd->footer("Example: clasp-bench latency --url ws://127.0.0.1:7330 --rate 10000");
 

@@ -2,9 +2,11 @@
 // orchestrates: it builds one Worker (event loop + latency histogram) per
 // --threads, deals publishers and then subscribers round-robin over them,
 // then drives the phases by the clock: setup (every session subscribed) ->
-// warm-up -> measurement window -> drain (deliveries of window messages still
-// in flight) -> stop. Loss is exact: every message stamped inside the window
-// must reach every subscriber. Histograms are merged after the threads join.
+// warm-up -> measurement window -> drain (deliveries and ACKs of window
+// messages still in flight) -> stop. Loss is exact: every message stamped
+// inside the window must reach every subscriber. Histograms (delivery
+// latency per thread; send lag and ACK latency per publisher) are merged
+// after the threads join.
 #include "bench/fanout.hpp"
 
 #include <sys/prctl.h>
@@ -62,6 +64,7 @@ class Run {
   std::uint64_t sentTotal() const;
   std::uint64_t sentInWindowTotal() const;
   std::uint64_t inflightTotal() const;
+  bool allLivePublishersAnswered() const;
   bool publishersAlive() const;
   bool publishersFinished() const;
   std::uint64_t receivedTotal() const;
@@ -203,6 +206,12 @@ std::uint64_t Run::inflightTotal() const {
   return n;
 }
 
+bool Run::allLivePublishersAnswered() const {
+  for (const auto& p : publishers_)
+    if (p->alive() && p->inflight() != 0) return false;
+  return true;
+}
+
 bool Run::publishersAlive() const {
   for (const auto& p : publishers_)
     if (!p->alive()) return false;
@@ -307,17 +316,22 @@ void Run::drain() {
       sentChange = monoNanos();
     }
   }
-  // Every subscriber must receive every publisher's window messages.
+  // Every subscriber must receive every publisher's window messages, and
+  // every publisher's last messages must be answered so that their ACK
+  // latency counts (with -n 0 that is all the drain waits for).
   const std::uint64_t sentInWindow = sentInWindowTotal();
-  std::uint64_t last = receivedInWindowTotal();
+  std::uint64_t lastReceived = receivedInWindowTotal();
+  std::uint64_t lastInflight = inflightTotal();
   std::uint64_t lastChange = monoNanos();
   std::uint64_t nextTick = lastChange + kSecond;
-  while (!allLiveSubscribersCaughtUp(sentInWindow)) {
+  while (!allLiveSubscribersCaughtUp(sentInWindow) || !allLivePublishersAnswered()) {
     sleepUntil(monoNanos() + 2'000'000);
     const std::uint64_t now = monoNanos();
     const std::uint64_t received = receivedInWindowTotal();
-    if (received != last) {
-      last = received;
+    const std::uint64_t inflight = inflightTotal();
+    if (received != lastReceived || inflight != lastInflight) {
+      lastReceived = received;
+      lastInflight = inflight;
       lastChange = now;
     } else if (now - lastChange >= kDrainQuiet) {
       drainStalled_ = true;
@@ -356,15 +370,25 @@ FanoutResult Run::collect() const {
   r.p99 = all.percentile(0.99);
   r.p999 = all.percentile(0.999);
   r.max = all.max();
+  r.haveDeliveries = o_.subscribers != 0;
   Histogram lag;
+  Histogram ack;
   std::uint64_t errors = 0;
   for (const auto& p : publishers_) {
     lag.merge(p->sendLag());
+    ack.merge(p->ackLatency());
     errors += p->errors();
   }
   r.sendLagP50 = lag.percentile(0.50);
   r.sendLagP99 = lag.percentile(0.99);
   r.sendLagMax = lag.max();
+  // Every publisher speaks the same protocol: either all are answered or none.
+  r.haveAcks = publishers_.front()->confirms();
+  r.acks = ack.count();
+  r.ackP50 = ack.percentile(0.50);
+  r.ackP99 = ack.percentile(0.99);
+  r.ackP999 = ack.percentile(0.999);
+  r.ackMax = ack.max();
   r.toolCpuPercent = cpuPercent(cpuAtStart_, cpuAtEnd_);
   r.closedSubscribers = closedSubscribers();
   r.publisherErrors = errors;
@@ -413,6 +437,12 @@ void wakePublishers(FanoutShared& shared, const EventLoop* self) {
 
 int runFanout(const FanoutOptions& options) {
   return runAgainst(options.url, [&](const Endpoint& endpoint) {
+    // Without subscribers only the ACK window limits a publisher, and MQTT
+    // QoS 0 has no ACK: nothing would bound the sending, nor measure it.
+    if (options.subscribers == 0 && endpoint.url.scheme == Scheme::Mqtt) {
+      std::fprintf(stderr, "clasp-bench: -n 0 needs a ws:// URL: MQTT QoS 0 has no ACK to bound or time\n");
+      return 2;
+    }
     Run run(options, endpoint);
     return run.execute();
   });

@@ -1,8 +1,10 @@
 // The fan-out benchmark: P publishers, N subscribers on one pattern, over
 // CLASP/WebSocket or MQTT. Measures deliveries per second, loss (every
-// message sent in the measurement window must reach every subscriber) and
-// end-to-end latency. The latency mode is the same run with one publisher,
-// one subscriber and a fixed rate, reported under its own name.
+// message sent in the measurement window must reach every subscriber),
+// end-to-end latency and, on CLASP, how long a publisher waits for each ACK.
+// With no subscribers (CLASP only) it is a pure write-throughput run. The
+// latency mode is the same run with one publisher, one subscriber and a
+// fixed rate, reported under its own name.
 // runFanout() owns the whole run: connections, threads, phases, the report.
 #pragma once
 
@@ -17,7 +19,7 @@ namespace clasp::bench {
 struct FanoutOptions {
   const char* mode = "fanout";  // the name in reports: "fanout" or "latency"
   std::string url = "ws://127.0.0.1:7330";
-  unsigned subscribers = 100;
+  unsigned subscribers = 100;  // 0: CLASP only, a write-throughput run
   unsigned publishers = 1;
   double durationSeconds = 5;
   double warmupSeconds = 1;

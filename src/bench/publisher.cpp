@@ -21,7 +21,8 @@ Publisher::Publisher(EventLoop& loop, const Endpoint& endpoint, const FanoutOpti
                            options.kind)),
       index_(index),
       multiThreaded_(options.threads > 1),
-      confirms_(conn_->confirmsSends()) {
+      confirms_(conn_->confirmsSends()),
+      lagBound_(options.subscribers != 0) {
   const std::string prefix = options.publishers == 1 ? "bench/" : "bench/" + std::to_string(index) + "/";
   addresses_.reserve(options.addresses);
   for (unsigned i = 0; i < options.addresses; ++i)
@@ -33,16 +34,33 @@ void Publisher::onReady(ClientConn&) {
   shared_.ready.fetch_add(1);
 }
 
-void Publisher::onAck(ClientConn&) {
-  if (inflight_ > 0) --inflight_;
+void Publisher::onAck(ClientConn& conn) {
+  // An ACK with nothing in flight is not an answer to us: nothing to time.
+  if (unanswered_.size() == 0) return;
+  // Answers come in send order, so this ACK is the oldest message's.
+  const std::uint64_t sentUs = unanswered_.pop();
+  // Like the delivery latency: only window messages, timed from their stamp
+  // to the read that brought the answer.
+  if (sentUs >= windowStartUs_ && sentUs < windowEndUs_) {
+    const std::uint64_t nowUs = conn.lastReadNanos() / 1000;
+    ackLatency_.record(nowUs > sentUs ? nowUs - sentUs : 0);
+  }
 }
 
 void Publisher::onRefused(ClientConn& conn, std::string_view why) {
-  // A refused message is answered too: it no longer occupies the window.
-  if (inflight_ > 0) --inflight_;
+  // A refused message is answered too: it no longer occupies the window,
+  // but an ERROR is no ACK, so its time is not recorded.
+  if (unanswered_.size() != 0) unanswered_.pop();
   if (errors_++ == 0)
     std::fprintf(stderr, "clasp-bench: %s: server answered ERROR %.*s\n", conn.name().c_str(),
                  static_cast<int>(why.size()), why.data());
+}
+
+void Publisher::onReadBatchEnd(ClientConn&) {
+  // Answers keep arriving after the publisher finished (pump() then no
+  // longer publishes): the drain waits for the in-flight count to reach 0.
+  inflightAtomic_.store(unanswered_.size(), std::memory_order_relaxed);
+  errorsAtomic_.store(errors_, std::memory_order_relaxed);
 }
 
 void Publisher::onClosed(ClientConn&, std::string_view why) {
@@ -87,7 +105,7 @@ std::uint64_t Publisher::lagBudget() {
 void Publisher::sendOne(std::uint64_t timestampUs) {
   if (!conn_->sendStamp(addresses_[seq_ % addresses_.size()], timestampUs)) return;
   ++seq_;
-  if (confirms_) ++inflight_;
+  if (confirms_) unanswered_.push(timestampUs);
   if (timestampUs >= windowStartUs_ && timestampUs < windowEndUs_) ++sentInWindow_;
 }
 
@@ -102,12 +120,13 @@ void Publisher::pump() {
   }
   const std::uint64_t now = monoNanos();
   const std::uint64_t endNs = windowEndUs_ * 1000;
-  std::uint64_t budget = options_.window > inflight_ ? options_.window - inflight_ : 0;
+  const std::uint64_t inflight = unanswered_.size();
+  std::uint64_t budget = options_.window > inflight ? options_.window - inflight : 0;
   if (options_.rate != 0) {
     // Every message scheduled before the window's end is sent, however late:
     // lateness is measured (send lag) and counted in the latency.
     if (scheduledNs(seq_) >= endNs) return finish();
-    if (budget != 0) budget = std::min(budget, lagBudget());
+    if (budget != 0 && lagBound_) budget = std::min(budget, lagBudget());
     for (; budget != 0 && !conn_->closed(); --budget) {
       const std::uint64_t due = scheduledNs(seq_);
       if (due >= endNs) return finish();
@@ -122,7 +141,7 @@ void Publisher::pump() {
   } else {
     if (now >= endNs) return finish();
     loop_.armTimer(endNs);  // stop on time even if nothing else wakes the loop
-    if (budget != 0) budget = std::min(budget, lagBudget());
+    if (budget != 0 && lagBound_) budget = std::min(budget, lagBudget());
     // One timestamp per batch: the batch leaves in one write at the end of
     // this turn, so its messages really are sent together.
     const std::uint64_t nowUs = now / 1000;
@@ -137,7 +156,7 @@ void Publisher::publishCounters() {
     countedSent_ = seq_;
   }
   sentAtomic_.store(seq_, std::memory_order_relaxed);
-  inflightAtomic_.store(inflight_, std::memory_order_relaxed);
+  inflightAtomic_.store(unanswered_.size(), std::memory_order_relaxed);
   errorsAtomic_.store(errors_, std::memory_order_relaxed);
   sentInWindowAtomic_.store(sentInWindow_, std::memory_order_release);
 }

@@ -24,6 +24,9 @@ std::string human(double v) {
   return buf;
 }
 
+// A JSON number, or null for a figure the run could not measure.
+std::string jsonNumber(bool have, std::uint64_t v) { return have ? std::to_string(v) : "null"; }
+
 }  // namespace
 
 CpuSample sampleCpu() {
@@ -46,13 +49,22 @@ void printSummary(const FanoutResult& r) {
                r.warmupSeconds, r.window, r.threads, r.threads == 1 ? "" : "s", r.timing);
   std::fprintf(stderr, "  sent        %12llu msgs  %12.0f /s\n", static_cast<unsigned long long>(r.sent),
                r.sentPerSecond());
-  std::fprintf(stderr, "  delivered   %12llu msgs  %12.0f /s  (expected %llu, lost %llu)\n",
-               static_cast<unsigned long long>(r.received), r.deliveriesPerSecond(),
-               static_cast<unsigned long long>(r.expected), static_cast<unsigned long long>(r.loss()));
-  std::fprintf(stderr, "  latency us  p50 %llu  p90 %llu  p99 %llu  p99.9 %llu  max %llu\n",
-               static_cast<unsigned long long>(r.p50), static_cast<unsigned long long>(r.p90),
-               static_cast<unsigned long long>(r.p99), static_cast<unsigned long long>(r.p999),
-               static_cast<unsigned long long>(r.max));
+  if (r.haveDeliveries) {
+    std::fprintf(stderr, "  delivered   %12llu msgs  %12.0f /s  (expected %llu, lost %llu)\n",
+                 static_cast<unsigned long long>(r.received), r.deliveriesPerSecond(),
+                 static_cast<unsigned long long>(r.expected), static_cast<unsigned long long>(r.loss()));
+    std::fprintf(stderr, "  latency us  p50 %llu  p90 %llu  p99 %llu  p99.9 %llu  max %llu\n",
+                 static_cast<unsigned long long>(r.p50), static_cast<unsigned long long>(r.p90),
+                 static_cast<unsigned long long>(r.p99), static_cast<unsigned long long>(r.p999),
+                 static_cast<unsigned long long>(r.max));
+  } else {
+    std::fprintf(stderr, "  delivered   none: no subscribers (a write-throughput run)\n");
+  }
+  if (r.haveAcks)
+    std::fprintf(stderr, "  ack us      p50 %llu  p99 %llu  p99.9 %llu  max %llu  (%llu ACKs, send -> ACK)\n",
+                 static_cast<unsigned long long>(r.ackP50), static_cast<unsigned long long>(r.ackP99),
+                 static_cast<unsigned long long>(r.ackP999), static_cast<unsigned long long>(r.ackMax),
+                 static_cast<unsigned long long>(r.acks));
   if (r.rate != 0)
     std::fprintf(stderr, "  send lag us p50 %llu  p99 %llu  max %llu  (publisher behind its schedule)\n",
                  static_cast<unsigned long long>(r.sendLagP50), static_cast<unsigned long long>(r.sendLagP99),
@@ -66,7 +78,7 @@ void printSummary(const FanoutResult& r) {
     std::fprintf(stderr, "clasp-bench: warning: the relay answered %llu message(s) with ERROR\n",
                  static_cast<unsigned long long>(r.publisherErrors));
   if (r.drainStalled)
-    std::fprintf(stderr, "clasp-bench: warning: deliveries stopped arriving before all expected ones did\n");
+    std::fprintf(stderr, "clasp-bench: warning: deliveries or ACKs stopped arriving before all expected ones did\n");
   // Busy polling uses every core it has by design; the CPU says nothing then.
   if (std::string_view(r.timing) != "busy") warnIfSaturated(r.toolCpuPercent, r.threads);
 }
@@ -80,22 +92,26 @@ void warnIfSaturated(double toolCpuPercent, unsigned threads) {
 }
 
 void printJson(const FanoutResult& r) {
+  const bool d = r.haveDeliveries;
+  const bool a = r.haveAcks;
   std::printf(
       "{\"mode\":\"%s\",\"transport\":\"%s\",\"kind\":\"%s\",\"timing\":\"%s\",\"publishers\":%u,\"subscribers\":%u,"
       "\"threads\":%u,\"rate\":%llu,\"window\":%u,"
       "\"duration_s\":%.3f,\"sent\":%llu,\"expected\":%llu,\"received\":%llu,\"sent_per_s\":%.1f,"
-      "\"deliveries_per_s\":%.1f,\"loss\":%llu,\"p50_us\":%llu,\"p90_us\":%llu,\"p99_us\":%llu,"
-      "\"p999_us\":%llu,\"max_us\":%llu,\"send_lag_p50_us\":%llu,\"send_lag_p99_us\":%llu,"
+      "\"deliveries_per_s\":%.1f,\"loss\":%llu,\"p50_us\":%s,\"p90_us\":%s,\"p99_us\":%s,"
+      "\"p999_us\":%s,\"max_us\":%s,\"ack_p50_us\":%s,\"ack_p99_us\":%s,\"ack_p999_us\":%s,\"ack_max_us\":%s,"
+      "\"send_lag_p50_us\":%llu,\"send_lag_p99_us\":%llu,"
       "\"tool_cpu_percent\":%.1f,\"closed_subscribers\":%u,\"errors\":%llu}\n",
       r.mode, r.transport, r.kind, r.timing, r.publishers, r.subscribers, r.threads,
       static_cast<unsigned long long>(r.rate), r.window, r.durationSeconds,
       static_cast<unsigned long long>(r.sent), static_cast<unsigned long long>(r.expected),
       static_cast<unsigned long long>(r.received), r.sentPerSecond(), r.deliveriesPerSecond(),
-      static_cast<unsigned long long>(r.loss()), static_cast<unsigned long long>(r.p50),
-      static_cast<unsigned long long>(r.p90), static_cast<unsigned long long>(r.p99),
-      static_cast<unsigned long long>(r.p999), static_cast<unsigned long long>(r.max),
-      static_cast<unsigned long long>(r.sendLagP50), static_cast<unsigned long long>(r.sendLagP99), r.toolCpuPercent,
-      r.closedSubscribers, static_cast<unsigned long long>(r.publisherErrors));
+      static_cast<unsigned long long>(r.loss()), jsonNumber(d, r.p50).c_str(), jsonNumber(d, r.p90).c_str(),
+      jsonNumber(d, r.p99).c_str(), jsonNumber(d, r.p999).c_str(), jsonNumber(d, r.max).c_str(),
+      jsonNumber(a, r.ackP50).c_str(), jsonNumber(a, r.ackP99).c_str(), jsonNumber(a, r.ackP999).c_str(),
+      jsonNumber(a, r.ackMax).c_str(), static_cast<unsigned long long>(r.sendLagP50),
+      static_cast<unsigned long long>(r.sendLagP99), r.toolCpuPercent, r.closedSubscribers,
+      static_cast<unsigned long long>(r.publisherErrors));
   std::fflush(stdout);
 }
 

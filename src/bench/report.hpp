@@ -32,10 +32,18 @@ struct FanoutResult {
   std::uint64_t sent = 0;      // messages sent in the window, all publishers
   std::uint64_t expected = 0;  // sent x subscribers
   std::uint64_t received = 0;  // deliveries of those messages
-  std::uint64_t p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;  // µs
+  // Delivery latency, µs. With no subscribers (-n 0) there is none: null in
+  // the JSON rather than a 0 that reads as a measurement.
+  bool haveDeliveries = true;
+  std::uint64_t p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;
   // Rate mode: how late the publisher sent against its schedule (µs). The
   // latency counts from the schedule, so this part of it is the tool's.
   std::uint64_t sendLagP50 = 0, sendLagP99 = 0, sendLagMax = 0;
+  // CLASP: send stamp -> ACK read, µs, over the window's ACKs. MQTT QoS 0
+  // has no ACK (haveAcks false): the JSON says null, not 0.
+  bool haveAcks = false;
+  std::uint64_t acks = 0;
+  std::uint64_t ackP50 = 0, ackP99 = 0, ackP999 = 0, ackMax = 0;
   double toolCpuPercent = 0;
   unsigned closedSubscribers = 0;
   std::uint64_t publisherErrors = 0;

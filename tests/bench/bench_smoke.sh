@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Smoke test of clasp-bench against a real relay on a free port: a short
-# fanout must lose nothing and deliver something, and conns must get every
+# fanout must lose nothing, deliver something and time its ACKs, a fanout
+# without subscribers must send and time ACKs, and conns must get every
 # session ready and read the relay's memory. When mosquitto is installed, the
-# same fanout runs over MQTT against it. Results are read from the JSON line.
+# same fanout runs over MQTT against it (no ACKs there: null). Results are
+# read from the JSON line.
 # Usage: bench_smoke.sh <clasp-relay> <clasp-bench>
 set -u
 relay=$1
@@ -22,6 +24,17 @@ expect() {  # what, file, field, test operator, value
   else
     fail=$((fail + 1))
     echo "FAIL: $1: $3 = '$got', want $4 $5"
+  fi
+}
+
+expect_null() {  # what, file, field
+  local got
+  got=$(field "$2" "$3")
+  if [ "$got" = null ]; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL: $1: $3 = '$got', want null"
   fi
 }
 
@@ -54,6 +67,18 @@ url="ws://127.0.0.1:$port"
 run fanout "$bench" fanout --url "$url" --subscribers 10 --duration 1 --warmup 0.2
 expect "fanout" "$tmp/fanout.json" loss -eq 0
 expect "fanout" "$tmp/fanout.json" received -gt 0
+expect "fanout" "$tmp/fanout.json" ack_p50_us -gt 0
+expect "fanout" "$tmp/fanout.json" ack_max_us -ge "$(field "$tmp/fanout.json" ack_p99_us)"
+
+# No subscribers: a write-throughput run, bounded only by the ACK window.
+run writes "$bench" fanout --url "$url" -n 0 -p 2 --duration 1 --warmup 0.2
+expect "fanout -n 0" "$tmp/writes.json" sent -gt 0
+expect "fanout -n 0" "$tmp/writes.json" expected -eq 0
+expect "fanout -n 0" "$tmp/writes.json" loss -eq 0
+expect "fanout -n 0" "$tmp/writes.json" ack_p50_us -gt 0
+expect_null "fanout -n 0" "$tmp/writes.json" p50_us
+# Over MQTT nothing would bound or time it: a usage error before connecting.
+check "mqtt fanout -n 0" 2 1 "$bench" fanout --url mqtt://127.0.0.1:1 -n 0
 
 run conns "$bench" conns --url "$url" -n 200 --hold 0.2 --server-pid "$relay_pid"
 expect "conns" "$tmp/conns.json" ready -eq 200
@@ -95,6 +120,7 @@ if [ -x "$mosquitto" ]; then
     run mqtt "$bench" fanout --url "mqtt://127.0.0.1:$mport" --subscribers 10 --duration 1 --warmup 0.2
     expect "mqtt fanout" "$tmp/mqtt.json" loss -eq 0
     expect "mqtt fanout" "$tmp/mqtt.json" received -gt 0
+    expect_null "mqtt fanout" "$tmp/mqtt.json" ack_p50_us
   fi
 else
   echo "bench: mosquitto not installed, MQTT part skipped"
