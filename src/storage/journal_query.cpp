@@ -37,14 +37,33 @@ std::string literalPrefix(const Pattern& p) {
   return t.substr(0, slash == std::string::npos ? 0 : slash);
 }
 
+// The smallest seq position p whose first row (seq >= p) has a timestamp
+// above `ts` (or at it, when `inclusive`): timestamps grow with seq, so a
+// binary search over seq replaces an index on timestamp.
+Result<std::int64_t> seqBound(SqliteDb& db, std::uint64_t ts, bool inclusive) {
+  auto maxSeq = db.scalar("SELECT COALESCE(MAX(seq), 0) FROM journal_entries");
+  if (!maxSeq) return std::unexpected(maxSeq.error());
+  auto probe = db.prepare("SELECT timestamp FROM journal_entries WHERE seq >= ?1 ORDER BY seq LIMIT 1");
+  if (!probe) return std::unexpected(probe.error());
+  std::int64_t lo = 0, hi = *maxSeq + 1;
+  while (lo < hi) {
+    const std::int64_t mid = lo + (hi - lo) / 2;
+    probe->bind(1, mid);
+    const int rc = probe->step();
+    const bool past = rc != SQLITE_ROW || (inclusive ? probe->u64(0) >= ts : probe->u64(0) > ts);
+    probe->reset();
+    if (past) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 }  // namespace
 
 Result<std::vector<router::StoredParam>> Journal::latestState() {
   auto st = db_.prepare(
       "SELECT j.seq, j.address, j.value_bin, j.value_json, j.revision, j.author, j.timestamp, j.ttl,"
-      " j.ttl_since, j.deleted FROM journal_entries j JOIN"
-      " (SELECT MAX(seq) AS last FROM journal_entries WHERE msg_type = 33 AND revision IS NOT NULL"
-      "  GROUP BY address) l ON j.seq = l.last");
+      " j.ttl_since, j.deleted FROM journal_latest l JOIN journal_entries j ON j.seq = l.seq");
   if (!st) return std::unexpected(st.error());
   std::vector<router::StoredParam> out;
   int rc;
@@ -88,9 +107,20 @@ std::vector<std::vector<std::uint8_t>> Journal::answer(const Replay& q) {
   auto pattern = Pattern::parse(q.pattern);
   if (!pattern) return fault(pattern.error().message);  // the router checked it already
 
+  std::int64_t seqFrom = 0, seqTo = INT64_MAX;
+  if (q.from) {
+    auto b = seqBound(db_, *q.from, /*inclusive=*/true);
+    if (!b) return fault(b.error().message);
+    seqFrom = *b;
+  }
+  if (q.to) {
+    auto b = seqBound(db_, *q.to, /*inclusive=*/false);
+    if (!b) return fault(b.error().message);
+    seqTo = *b;
+  }
   std::string sql =
       "SELECT timestamp, address, signal_type, msg_type, value_bin, value_json, revision, deleted"
-      " FROM journal_entries WHERE timestamp >= ?1 AND timestamp <= ?2";
+      " FROM journal_entries WHERE seq >= ?5 AND seq < ?6 AND timestamp >= ?1 AND timestamp <= ?2";
   const std::string prefix = literalPrefix(*pattern);
   if (pattern->isExact()) sql += " AND address = ?3";
   else if (!prefix.empty()) sql += " AND address >= ?3 AND address < ?4";
@@ -102,13 +132,21 @@ std::vector<std::vector<std::uint8_t>> Journal::answer(const Replay& q) {
   std::string upper = prefix + '\xFF';
   if (pattern->isExact() || !prefix.empty()) st->bind(3, std::string_view(prefix));
   if (!pattern->isExact() && !prefix.empty()) st->bind(4, std::string_view(upper));
+  st->bind(5, seqFrom);
+  st->bind(6, seqTo);
 
   const std::uint64_t wanted = q.limit.value_or(UINT32_MAX);
   std::uint64_t sent = 0;
   std::size_t bytes = 0;
   std::optional<std::uint64_t> next;
+  std::size_t scanned = 0;
   int rc;
   while ((rc = st->step()) == SQLITE_ROW) {
+    if (++scanned > kPageScan) {
+      // Enough work for one answer: the client continues from this row.
+      next = st->u64(0);
+      break;
+    }
     const std::string_view address = st->text(1);
     const SignalType signal = signalFromName(st->text(2));
     if (q.types != 0 && (q.types & (1u << static_cast<unsigned>(signal))) == 0) continue;
@@ -150,23 +188,19 @@ bool Journal::compactStep(std::uint64_t nowMicros) {
     nextCompact_ = nowMicros + 10'000'000;
     return false;
   }
-  constexpr int kChunk = 2000;
-  auto rows = db_.prepare("SELECT seq, address, msg_type, timestamp FROM journal_entries WHERE seq > ?1 ORDER BY seq LIMIT ?2");
-  auto newer = db_.prepare(
-      "SELECT 1 FROM journal_entries WHERE address = ?1 AND seq > ?2 AND msg_type = 33 LIMIT 1");
+  constexpr int kChunk = 5000;
+  auto rows = db_.prepare("SELECT seq, address, timestamp FROM journal_entries WHERE seq > ?1 ORDER BY seq LIMIT ?2");
   auto del = db_.prepare("DELETE FROM journal_entries WHERE seq = ?1");
-  if (!rows || !newer || !del) return false;
+  if (!rows || !del) return false;
   rows->bind(1, compactCursor_);
   rows->bind(2, std::int64_t{kChunk});
   struct Row {
     std::int64_t seq;
     std::string address;
-    bool set;
     std::uint64_t timestamp;
   };
   std::vector<Row> chunk;
-  while (rows->step() == SQLITE_ROW)
-    chunk.push_back(Row{rows->i64(0), std::string(rows->text(1)), rows->i64(2) == 0x21, rows->u64(3)});
+  while (rows->step() == SQLITE_ROW) chunk.push_back(Row{rows->i64(0), std::string(rows->text(1)), rows->u64(2)});
   rows->reset();
   bool passDone = chunk.size() < static_cast<std::size_t>(kChunk);
   (void)db_.exec("BEGIN");
@@ -175,14 +209,9 @@ bool Journal::compactStep(std::uint64_t nowMicros) {
       passDone = true;
       break;
     }
-    bool drop = !r.set;
-    if (!drop) {
-      newer->bind(1, std::string_view(r.address));
-      newer->bind(2, r.seq);
-      drop = newer->step() == SQLITE_ROW;
-      newer->reset();
-    }
-    if (drop) {
+    // The newest SET or deletion of an address stays: it is the state.
+    auto it = latest_.find(r.address);
+    if (it == latest_.end() || it->second != r.seq) {
       del->bind(1, r.seq);
       if (del->step() == SQLITE_DONE) --entries_;
       del->reset();

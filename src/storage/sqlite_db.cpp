@@ -8,10 +8,19 @@
 
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 
 namespace clasp::storage {
 
 Result<SqliteDb> SqliteDb::open(const std::string& path) {
+  // Each connection is used by one thread at a time, so SQLite's own
+  // mutexes and its allocation statistics (a global mutex per malloc) are
+  // pure cost: together 12 % of a journal append in a profile.
+  static std::once_flag configured;
+  std::call_once(configured, [] {
+    sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  });
   SqliteDb db;
   db.name_ = path;
   if (path != ":memory:") {
