@@ -58,9 +58,10 @@ void addDurableFlags(CLI::App& app, DurableOptions& o, DurableFlagSet which) {
          },
          "History kept (e.g. 24h, 7d; 0 = all) [default: 24h]")
       ->group("Journal");
-  app.add_option_function<std::uint64_t>(
-         "--journal-max-entries", [&o](std::uint64_t n) { o.maxEntries = n; },
+  app.add_option_function<std::int64_t>(
+         "--journal-max-entries", [&o](std::int64_t n) { o.maxEntries = static_cast<std::uint64_t>(n); },
          "Most history entries kept (0 = no limit) [default: 10000000, memory 100000]")
+      ->check(CLI::Range(std::int64_t{0}, INT64_MAX))
       ->group("Journal");
   app.add_flag("--journal-fsync", o.fsync, "Sync every commit to disk (survives power loss; slower)")
       ->group("Journal");

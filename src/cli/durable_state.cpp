@@ -72,10 +72,12 @@ Result<void> DurableState::restore(transport::RouterHost& host) {
   std::size_t live = 0;
   for (const auto& p : all) live += p.deleted ? 0 : 1;
   {
+    // Attached first, so what restore removes (TTL ran out while down) is
+    // recorded in both files.
     transport::RouterSection section(host);
-    section.router().restore(std::move(all));
     if (state_) section.router().trackChanges();
     if (journal_) section.router().attachJournal(journal_.get());
+    section.router().restore(std::move(all));
   }
   if (state_ || (journal_ && options_.journalPath))
     spdlog::info("restored {} params (state file {} rows, journal {} addresses)", live, fromState, fromJournal);

@@ -31,7 +31,6 @@ int runServer(const RunOptions& options) {
     if (!ok) {
       // Never start empty over state that could not be read (D-23).
       std::fprintf(stderr, "%s: %s\n", options.program.c_str(), ok.error().message.c_str());
-      spdlog::error("{}", ok.error().message);
       return kStartupError;
     }
     durable = std::move(*opened);

@@ -138,6 +138,7 @@ void Router::restore(std::vector<StoredParam> items) {
     p.lastAccess = toMono(s.lastAccess);
     store_.restore(std::move(s.address), std::move(p));
   }
+  if (config_.ttlEnabled) sweepParams(mono);
 }
 
 }  // namespace clasp::router

@@ -189,14 +189,18 @@ void Router::tick() {
   }
   if (config_.ttlEnabled && mono >= nextTtlSweep_) {
     nextTtlSweep_ = mono + 1'000'000;
-    for (const auto& [address, revision] : store_.expire(mono, config_.paramTtlSeconds)) {
-      journalDelete(nullptr, "system", address, revision);
-      announceDeletion(address, revision);
-    }
+    sweepParams(mono);
     if (config_.signalTtlSeconds != 0) {
       const std::uint64_t limit = std::uint64_t{config_.signalTtlSeconds} * 1'000'000;
       std::erase_if(signals_, [&](const auto& kv) { return mono - kv.second.second >= limit; });
     }
+  }
+}
+
+void Router::sweepParams(std::uint64_t mono) {
+  for (const auto& [address, revision] : store_.expire(mono, config_.paramTtlSeconds)) {
+    journalDelete(nullptr, "system", address, revision);
+    announceDeletion(address, revision);
   }
 }
 

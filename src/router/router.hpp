@@ -103,6 +103,8 @@ class Router {
   // Every param and remembered deletion, for a full snapshot.
   std::vector<StoredParam> storedState() const;
   // Startup: params and deletions read from files, before any session.
+  // Params whose TTL ran out while the server was down are removed at once
+  // (and the removal journalled, when a journal is attached already).
   void restore(std::vector<StoredParam> items);
 
  private:
@@ -140,6 +142,8 @@ class Router {
                      std::uint64_t revision);
   void journalPublish(RouterSession* by, const Publish& p);
   StoredParam stored(const std::string& address, const Param& p) const;
+  // Removes params whose TTL ran out: journalled, announced (TTL sweeps).
+  void sweepParams(std::uint64_t mono);
   // Sends a SET of null with the deletion's revision (MQTT delete, expiry).
   void announceDeletion(const std::string& address, std::uint64_t revision);
   RouterSession* open(Outbox& outbox, bool limited);

@@ -75,7 +75,7 @@ Result<std::vector<router::StoredParam>> StateFile::load() {
 void StateFile::submit(std::vector<router::StoredParam> changes) {
   if (changes.empty()) return;
   worker_->post([this, changes = std::move(changes)] {
-    if (auto ok = write(changes); !ok) spdlog::error("persist: snapshot failed: {}", ok.error().message);
+    if (auto ok = write(changes); !ok) spdlog::error("persist: snapshot failed, kept for the next one: {}", ok.error().message);
   });
 }
 
@@ -84,7 +84,21 @@ Result<void> StateFile::finish(const std::vector<router::StoredParam>& changes) 
   return write(changes);
 }
 
-Result<void> StateFile::write(const std::vector<router::StoredParam>& changes) {
+Result<void> StateFile::write(const std::vector<router::StoredParam>& latest) {
+  std::vector<router::StoredParam> merged;
+  if (!failed_.empty()) {
+    // Older failed changes first: a later change of the same address wins.
+    merged = std::move(failed_);
+    failed_.clear();
+    merged.insert(merged.end(), latest.begin(), latest.end());
+  }
+  const std::vector<router::StoredParam>& changes = merged.empty() ? latest : merged;
+  auto ok = writeRows(changes);
+  if (!ok) failed_ = changes;
+  return ok;
+}
+
+Result<void> StateFile::writeRows(const std::vector<router::StoredParam>& changes) {
   if (changes.empty()) return {};
   if (auto ok = db_.exec("BEGIN"); !ok) return ok;
   for (const router::StoredParam& p : changes) {

@@ -34,10 +34,14 @@ class StateFile {
 
  private:
   StateFile(SqliteDb db, Statement upsert);
-  Result<void> write(const std::vector<router::StoredParam>& changes);
+  Result<void> write(const std::vector<router::StoredParam>& latest);
+  Result<void> writeRows(const std::vector<router::StoredParam>& changes);
 
   SqliteDb db_;
   Statement upsert_;
+  // Changes of a snapshot that failed (disk full...): written with the next
+  // one, so the file never silently misses them. Worker thread only.
+  std::vector<router::StoredParam> failed_;
   std::unique_ptr<Worker> worker_;  // last member: stops before the rest goes
 };
 

@@ -75,14 +75,47 @@ class RelayProcess {
   RelayProcess& operator=(const RelayProcess&) = delete;
 
   const Endpoint& endpoint() const { return endpoint_; }
+  pid_t pid() const { return pid_; }
   // True while the process has not exited; otherwise `status` describes how it ended.
   bool alive(std::string* status = nullptr);
   // The last lines of the process's stdout and stderr, for failure messages.
   std::string logTail() const;
 
+  // The endpoint of another listener's startup line ("listening on
+  // SCHEME://HOST:PORT", e.g. scheme "mqtt"), waiting up to `timeout` for it.
+  std::optional<Endpoint> listeningOn(std::string_view scheme, milliseconds timeout);
+  // Crash simulation: SIGKILL and reap, so the process is gone on return.
+  void kill9();
+  // Graceful stop: SIGTERM, then waits up to `timeout` for the exit. Returns
+  // the exit code when the process exited by itself; nullopt when it died by
+  // a signal or did not end in time (it is then SIGKILLed). `status`, when
+  // given, describes how it ended.
+  std::optional<int> stop(milliseconds timeout, std::string* status = nullptr);
+
+  // How a process that was expected to refuse to start ended.
+  struct Outcome {
+    bool exited = false;          // it ended by itself within the timeout
+    std::optional<int> exitCode;  // set when it exited normally (not by a signal)
+    std::string status;           // "exited with code 1", "still running after ..."
+    std::string out, err;         // its complete stdout and stderr
+    std::string commandLine;
+  };
+  // Starts the binary like start() and waits up to `timeout` for it to exit
+  // (it is SIGKILLed if it does not). For startup-failure tests. `error` is
+  // set only when the binary cannot be started at all.
+  static Outcome runExpectingExit(Flavour flavour, const std::vector<std::string>& extraArgs,
+                                  milliseconds timeout, std::string& error);
+
  private:
   RelayProcess() = default;
+  // fork/exec with output and working directory in a fresh temporary folder;
+  // does not wait for anything. nullptr (and `error`) on failure.
+  static std::unique_ptr<RelayProcess> spawn(Flavour flavour, const std::vector<std::string>& extraArgs,
+                                             std::string& error);
+  // Waits up to `timeout` for the process to end; true when it has.
+  bool waitExit(milliseconds timeout);
   pid_t pid_ = -1;
+  int inotify_ = -1;  // watches dir_ for writes (startup line), set up before fork
   int exitStatus_ = 0;
   bool reaped_ = false;
   std::filesystem::path dir_;

@@ -1,7 +1,9 @@
 // RelayProcess and the shared server: fork/exec of the server binary with its
 // output in a fresh temporary folder, the "listening on ws://HOST:PORT"
 // startup line, SIGTERM/SIGKILL on destruction, and CLASP_TEST_URL for an
-// external server. Runs on the test thread only.
+// external server. The persistence suite also uses kill9() (crash), stop()
+// (graceful, with the exit code) and runExpectingExit() (startup refusals).
+// Runs on the test thread only.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -11,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -45,12 +48,11 @@ std::string tailLines(const std::string& text, std::size_t count) {
   return out;
 }
 
-// Finds "listening on ws://HOST:PORT" in the process's output.
-std::optional<Endpoint> parseListening(const std::string& out) {
-  static constexpr std::string_view kMarker = "listening on ws://";
-  std::size_t at = out.find(kMarker);
+// Finds "listening on ws://HOST:PORT" (or another scheme's line) in the process's output.
+std::optional<Endpoint> parseListening(const std::string& out, std::string_view marker = "listening on ws://") {
+  std::size_t at = out.find(marker);
   if (at == std::string::npos) return std::nullopt;
-  std::size_t start = at + kMarker.size();
+  std::size_t start = at + marker.size();
   std::size_t end = out.find_first_of(" \t\r\n/", start);
   if (end == std::string::npos) return std::nullopt;  // line not complete yet
   std::string hostPort = out.substr(start, end - start);
@@ -84,6 +86,13 @@ const char* envOrNull(const char* name) {
   return (v != nullptr && *v != '\0') ? v : nullptr;
 }
 
+struct FdCloser {
+  int fd;
+  ~FdCloser() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
 std::string describeStatus(int status) {
   if (WIFEXITED(status)) return "exited with code " + std::to_string(WEXITSTATUS(status));
   if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
@@ -92,7 +101,7 @@ std::string describeStatus(int status) {
 
 }  // namespace
 
-std::unique_ptr<RelayProcess> RelayProcess::start(Flavour flavour,
+std::unique_ptr<RelayProcess> RelayProcess::spawn(Flavour flavour,
                                                   const std::vector<std::string>& extraArgs,
                                                   std::string& error) {
   const char* envName = flavour == Flavour::Relay ? "CLASP_RELAY_BIN" : "CLASP_SERVER_BIN";
@@ -136,14 +145,8 @@ std::unique_ptr<RelayProcess> RelayProcess::start(Flavour flavour,
   // Startup is awaited on events, not by polling: inotify reports writes to
   // the log folder (watched before fork, so none is missed) and a pidfd
   // reports the child's death.
-  const int inotify = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-  if (inotify >= 0) ::inotify_add_watch(inotify, dirPath.c_str(), IN_MODIFY | IN_CREATE | IN_CLOSE_WRITE);
-  struct FdCloser {
-    int fd;
-    ~FdCloser() {
-      if (fd >= 0) ::close(fd);
-    }
-  } inotifyGuard{inotify};
+  p->inotify_ = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+  if (p->inotify_ >= 0) ::inotify_add_watch(p->inotify_, dirPath.c_str(), IN_MODIFY | IN_CREATE | IN_CLOSE_WRITE);
 
   // Everything the child touches is prepared before fork (only
   // async-signal-safe calls happen in the child).
@@ -174,10 +177,21 @@ std::unique_ptr<RelayProcess> RelayProcess::start(Flavour flavour,
     ::_exit(127);
   }
   p->pid_ = pid;
+  return p;
+}
+
+std::unique_ptr<RelayProcess> RelayProcess::start(Flavour flavour,
+                                                  const std::vector<std::string>& extraArgs,
+                                                  std::string& error) {
+  std::unique_ptr<RelayProcess> p = spawn(flavour, extraArgs, error);
+  if (!p) return nullptr;
+  const std::filesystem::path outPath = p->dir_ / "stdout.log";
+  const std::filesystem::path errPath = p->dir_ / "stderr.log";
+  const int inotify = p->inotify_;
 
   // Startup: wait for the listening line, the child's death or the deadline.
   const auto deadline = SteadyClock::now() + kStartupTimeout;
-  FdCloser pidfd{static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))};
+  FdCloser pidfd{static_cast<int>(::syscall(SYS_pidfd_open, p->pid_, 0))};
   for (;;) {
     if (auto ep = parseListening(readFile(outPath))) {
       p->endpoint_ = *ep;
@@ -223,22 +237,96 @@ std::string RelayProcess::logTail() const {
   return "--- stdout (tail) ---\n" + out + "\n--- stderr (tail) ---\n" + err;
 }
 
-RelayProcess::~RelayProcess() {
+std::optional<Endpoint> RelayProcess::listeningOn(std::string_view scheme, milliseconds timeout) {
+  const std::string marker = "listening on " + std::string(scheme) + "://";
+  const auto deadline = SteadyClock::now() + timeout;
+  for (;;) {
+    if (auto ep = parseListening(readFile(dir_ / "stdout.log"), marker)) return ep;
+    const auto left = std::chrono::duration_cast<milliseconds>(deadline - SteadyClock::now());
+    if (left.count() <= 0 || !alive()) return std::nullopt;
+    // inotify_ still watches the log folder: wake on the next write.
+    pollfd fd{inotify_, POLLIN, 0};
+    ::poll(&fd, 1, static_cast<int>(std::min<long long>(left.count(), 100)));
+    char drain[4096];
+    while (inotify_ >= 0 && ::read(inotify_, drain, sizeof drain) > 0) {
+    }
+  }
+}
+
+bool RelayProcess::waitExit(milliseconds timeout) {
+  if (!alive()) return true;
+  // Wait for the exit itself (pidfd becomes readable), not by polling.
+  FdCloser pidfd{static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0))};
+  if (pidfd.fd >= 0) {
+    pollfd fd{pidfd.fd, POLLIN, 0};
+    ::poll(&fd, 1, static_cast<int>(timeout.count()));
+  }
+  return !alive();
+}
+
+void RelayProcess::kill9() {
+  if (pid_ <= 0 || !alive()) return;
+  ::kill(pid_, SIGKILL);
+  int st = 0;
+  if (::waitpid(pid_, &st, 0) == pid_) exitStatus_ = st;
+  reaped_ = true;
+}
+
+std::optional<int> RelayProcess::stop(milliseconds timeout, std::string* status) {
   if (pid_ > 0 && alive()) {
     ::kill(pid_, SIGTERM);
-    // Wait for the exit itself (pidfd becomes readable), at most 3 s.
-    const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
-    if (pidfd >= 0) {
-      pollfd fd{pidfd, POLLIN, 0};
-      ::poll(&fd, 1, 3000);
-      ::close(pidfd);
+    if (!waitExit(timeout)) {
+      kill9();
+      if (status != nullptr) *status = "did not exit within " + std::to_string(timeout.count()) + " ms of SIGTERM";
+      return std::nullopt;
     }
-    if (alive()) {
-      ::kill(pid_, SIGKILL);
-      int st = 0;
-      ::waitpid(pid_, &st, 0);
-      reaped_ = true;
+  }
+  if (status != nullptr) *status = describeStatus(exitStatus_);
+  if (WIFEXITED(exitStatus_)) return WEXITSTATUS(exitStatus_);
+  return std::nullopt;
+}
+
+RelayProcess::Outcome RelayProcess::runExpectingExit(Flavour flavour,
+                                                     const std::vector<std::string>& extraArgs,
+                                                     milliseconds timeout, std::string& error) {
+  Outcome o;
+  std::unique_ptr<RelayProcess> p = spawn(flavour, extraArgs, error);
+  if (!p) return o;
+  o.commandLine = p->commandLine_;
+  // Waits for the exit, but gives up as soon as the process announces a
+  // listener: then it is serving, and will not refuse any more.
+  const auto deadline = SteadyClock::now() + timeout;
+  FdCloser pidfd{static_cast<int>(::syscall(SYS_pidfd_open, p->pid_, 0))};
+  bool listening = false;
+  while (p->alive()) {
+    listening = readFile(p->dir_ / "stdout.log").find("listening on") != std::string::npos;
+    const auto left = std::chrono::duration_cast<milliseconds>(deadline - SteadyClock::now());
+    if (listening || left.count() <= 0) break;
+    pollfd fds[2] = {{p->inotify_, POLLIN, 0}, {pidfd.fd, POLLIN, 0}};
+    ::poll(fds, 2, static_cast<int>(left.count()));
+    char drain[4096];
+    while (p->inotify_ >= 0 && ::read(p->inotify_, drain, sizeof drain) > 0) {
     }
+  }
+  o.exited = !p->alive();
+  if (o.exited) {
+    o.status = describeStatus(p->exitStatus_);
+    if (WIFEXITED(p->exitStatus_)) o.exitCode = WEXITSTATUS(p->exitStatus_);
+  } else {
+    o.status = listening ? "started and is listening"
+                         : "still running after " + std::to_string(timeout.count()) + " ms";
+    p->kill9();
+  }
+  o.out = readFile(p->dir_ / "stdout.log");
+  o.err = readFile(p->dir_ / "stderr.log");
+  return o;  // p's destructor removes its folder
+}
+
+RelayProcess::~RelayProcess() {
+  if (inotify_ >= 0) ::close(inotify_);
+  if (pid_ > 0 && alive()) {
+    ::kill(pid_, SIGTERM);
+    if (!waitExit(milliseconds(3000))) kill9();
   }
   if (!dir_.empty()) {
     if (envOrNull("CLASP_CONFORMANCE_KEEP_LOGS") != nullptr) {
