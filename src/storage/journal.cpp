@@ -224,45 +224,30 @@ void Journal::bindEntry(Statement& st, int row, const router::JournalEntry& e) {
 }
 
 Result<void> Journal::writeBatch(const std::vector<router::JournalEntry>& batch) {
-  if (auto ok = db_.exec("BEGIN"); !ok) return ok;
-  std::size_t i = 0;
-  while (i < batch.size()) {
-    const bool many = batch.size() - i >= kRowsPerInsert;
-    Statement& st = many ? insertMany_ : insert_;
-    const int rows = many ? kRowsPerInsert : 1;
-    for (int r = 0; r < rows; ++r) bindEntry(st, r, batch[i + static_cast<std::size_t>(r)]);
-    const int rc = st.step();
-    st.reset();
-    if (rc != SQLITE_DONE) {
-      Error err = db_.error("append");
-      (void)db_.exec("ROLLBACK");
-      return std::unexpected(err);
-    }
-    i += static_cast<std::size_t>(rows);
-  }
-  // seq of the batch's rows: consecutive, ending at the last insert's rowid.
-  const std::int64_t lastSeq = sqlite3_last_insert_rowid(db_.raw());
-  std::int64_t seq = lastSeq - static_cast<std::int64_t>(batch.size());
   std::unordered_map<std::string_view, std::int64_t> newest;
-  for (const router::JournalEntry& e : batch) {
-    ++seq;
-    if (e.kind != router::JournalEntry::Kind::Publish) newest.insert_or_assign(std::string_view(e.address), seq);
-  }
-  for (const auto& [address, s] : newest) {
-    upsertLatest_.bind(1, address);
-    upsertLatest_.bind(2, s);
-    const int rc = upsertLatest_.step();
-    upsertLatest_.reset();
-    if (rc != SQLITE_DONE) {
-      Error err = db_.error("append");
-      (void)db_.exec("ROLLBACK");
-      return std::unexpected(err);
+  auto ok = db_.transaction([&]() -> Result<void> {
+    for (std::size_t i = 0; i < batch.size();) {
+      const bool many = batch.size() - i >= kRowsPerInsert;
+      Statement& st = many ? insertMany_ : insert_;
+      const int rows = many ? kRowsPerInsert : 1;
+      for (int r = 0; r < rows; ++r) bindEntry(st, r, batch[i + static_cast<std::size_t>(r)]);
+      if (auto step = db_.run(st, "append"); !step) return step;
+      i += static_cast<std::size_t>(rows);
     }
-  }
-  if (auto ok = db_.exec("COMMIT"); !ok) {
-    (void)db_.exec("ROLLBACK");
-    return ok;
-  }
+    // seq of the batch's rows: consecutive, ending at the last insert's rowid.
+    std::int64_t seq = sqlite3_last_insert_rowid(db_.raw()) - static_cast<std::int64_t>(batch.size());
+    for (const router::JournalEntry& e : batch) {
+      ++seq;
+      if (e.kind != router::JournalEntry::Kind::Publish) newest.insert_or_assign(std::string_view(e.address), seq);
+    }
+    for (const auto& [address, s] : newest) {
+      upsertLatest_.bind(1, address);
+      upsertLatest_.bind(2, s);
+      if (auto step = db_.run(upsertLatest_, "append"); !step) return step;
+    }
+    return {};
+  });
+  if (!ok) return ok;
   for (const auto& [address, s] : newest) latest_.insert_or_assign(std::string(address), s);
   entries_ += static_cast<std::int64_t>(batch.size());
   return {};

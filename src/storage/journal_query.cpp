@@ -203,24 +203,25 @@ bool Journal::compactStep(std::uint64_t nowMicros) {
   while (rows->step() == SQLITE_ROW) chunk.push_back(Row{rows->i64(0), std::string(rows->text(1)), rows->u64(2)});
   rows->reset();
   bool passDone = chunk.size() < static_cast<std::size_t>(kChunk);
-  (void)db_.exec("BEGIN");
-  for (const Row& r : chunk) {
-    if (r.timestamp >= cutoff && !overflow()) {
-      passDone = true;
-      break;
+  auto ok = db_.transaction([&]() -> Result<void> {
+    for (const Row& r : chunk) {
+      if (r.timestamp >= cutoff && !overflow()) {
+        passDone = true;
+        break;
+      }
+      // The newest SET or deletion of an address stays: it is the state.
+      auto it = latest_.find(r.address);
+      if (it == latest_.end() || it->second != r.seq) {
+        del->bind(1, r.seq);
+        if (auto step = db_.run(*del, "retention"); !step) return step;
+        --entries_;
+      }
+      compactCursor_ = r.seq;
     }
-    // The newest SET or deletion of an address stays: it is the state.
-    auto it = latest_.find(r.address);
-    if (it == latest_.end() || it->second != r.seq) {
-      del->bind(1, r.seq);
-      if (del->step() == SQLITE_DONE) --entries_;
-      del->reset();
-    }
-    compactCursor_ = r.seq;
-  }
-  if (auto ok = db_.exec("COMMIT"); !ok) {
+    return {};
+  });
+  if (!ok) {
     spdlog::warn("journal: retention step failed: {}", ok.error().message);
-    (void)db_.exec("ROLLBACK");
     passDone = true;
   }
   if (passDone) {

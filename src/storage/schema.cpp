@@ -33,26 +33,19 @@ Result<void> ensureSchema(SqliteDb& db, const std::string& kind, int version, co
     // Older versioned layouts would migrate here, one version at a time.
     return fail(Errc::InternalError, db.name() + ": unknown " + kind + " schema version " + std::to_string(*found));
   }
-  if (auto ok = db.exec("BEGIN"); !ok) return ok;
-  Result<void> made;
-  if (db.hasTable(steps.table)) {
-    made = steps.migrateUnversioned ? steps.migrateUnversioned(db)
-                                    : fail(Errc::InternalError, db.name() + ": unversioned " + kind);
-  } else {
-    auto others = db.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'");
-    if (!others) made = std::unexpected(others.error());
-    else if (*others > 0) made = fail(Errc::InternalError, db.name() + ": not a CLASP " + kind + " (it holds other tables)");
-    else made = db.exec(steps.create);
-  }
-  if (made) {
-    made = db.exec("CREATE TABLE clasp_schema (version INTEGER NOT NULL); INSERT INTO clasp_schema VALUES (" +
+  return db.transaction([&]() -> Result<void> {
+    if (db.hasTable(steps.table)) {
+      if (!steps.migrateUnversioned) return fail(Errc::InternalError, db.name() + ": unversioned " + kind);
+      if (auto ok = steps.migrateUnversioned(db); !ok) return ok;
+    } else {
+      auto others = db.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'");
+      if (!others) return std::unexpected(others.error());
+      if (*others > 0) return fail(Errc::InternalError, db.name() + ": not a CLASP " + kind + " (it holds other tables)");
+      if (auto ok = db.exec(steps.create); !ok) return ok;
+    }
+    return db.exec("CREATE TABLE clasp_schema (version INTEGER NOT NULL); INSERT INTO clasp_schema VALUES (" +
                    std::to_string(version) + ")");
-  }
-  if (!made) {
-    (void)db.exec("ROLLBACK");
-    return made;
-  }
-  return db.exec("COMMIT");
+  });
 }
 
 }  // namespace clasp::storage

@@ -66,6 +66,14 @@ Result<void> SqliteDb::exec(std::string_view sql) {
   return {};
 }
 
+Result<void> SqliteDb::run(Statement& st, std::string_view what) {
+  const int rc = st.step();
+  Result<void> ok;
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW) ok = std::unexpected(error(what));
+  st.reset();
+  return ok;
+}
+
 Result<Statement> SqliteDb::prepare(std::string_view sql) {
   sqlite3_stmt* s = nullptr;
   if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &s, nullptr) != SQLITE_OK)

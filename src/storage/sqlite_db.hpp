@@ -79,6 +79,17 @@ class SqliteDb {
 
   // Runs one or more statements without results.
   Result<void> exec(std::string_view sql);
+  // BEGIN, body, COMMIT; ROLLBACK when the body or the commit fails.
+  template <class Body>
+  Result<void> transaction(Body&& body) {
+    if (auto ok = exec("BEGIN"); !ok) return ok;
+    Result<void> ok = body();
+    if (ok) ok = exec("COMMIT");
+    if (!ok) (void)exec("ROLLBACK");
+    return ok;
+  }
+  // Steps a statement that returns no rows, then resets it.
+  Result<void> run(Statement& st, std::string_view what);
   Result<Statement> prepare(std::string_view sql);
   // A failure of the last call, as "<file>: <sqlite message>".
   Error error(std::string_view what) const;

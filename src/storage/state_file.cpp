@@ -100,34 +100,23 @@ Result<void> StateFile::write(const std::vector<router::StoredParam>& latest) {
 
 Result<void> StateFile::writeRows(const std::vector<router::StoredParam>& changes) {
   if (changes.empty()) return {};
-  if (auto ok = db_.exec("BEGIN"); !ok) return ok;
-  for (const router::StoredParam& p : changes) {
-    upsert_.bind(1, std::string_view(p.address));
-    const std::vector<std::uint8_t> blob = valueToBlob(p.value);
-    upsert_.bind(2, std::span<const std::uint8_t>(blob));
-    const std::string json = valueToJson(p.value);
-    upsert_.bind(3, std::string_view(json));
-    upsert_.bind(4, p.revision);
-    upsert_.bind(5, std::string_view(p.writer));
-    upsert_.bind(6, p.timestamp);
-    if (p.ttl) upsert_.bind(7, std::int64_t{p.ttl->raw()});
-    else upsert_.bindNull(7);
-    upsert_.bind(8, p.ttlSince);
-    upsert_.bind(9, p.lastAccess);
-    upsert_.bind(10, std::int64_t{p.deleted ? 1 : 0});
-    const int rc = upsert_.step();
-    upsert_.reset();
-    if (rc != SQLITE_DONE) {
-      Error err = db_.error("snapshot");
-      (void)db_.exec("ROLLBACK");
-      return std::unexpected(err);
+  return db_.transaction([&]() -> Result<void> {
+    for (const router::StoredParam& p : changes) {
+      upsert_.bind(1, std::string_view(p.address));
+      upsert_.bind(2, std::span<const std::uint8_t>(valueToBlob(p.value)));
+      upsert_.bind(3, std::string_view(valueToJson(p.value)));
+      upsert_.bind(4, p.revision);
+      upsert_.bind(5, std::string_view(p.writer));
+      upsert_.bind(6, p.timestamp);
+      if (p.ttl) upsert_.bind(7, std::int64_t{p.ttl->raw()});
+      else upsert_.bindNull(7);
+      upsert_.bind(8, p.ttlSince);
+      upsert_.bind(9, p.lastAccess);
+      upsert_.bind(10, std::int64_t{p.deleted ? 1 : 0});
+      if (auto ok = db_.run(upsert_, "snapshot"); !ok) return ok;
     }
-  }
-  if (auto ok = db_.exec("COMMIT"); !ok) {
-    (void)db_.exec("ROLLBACK");
-    return ok;
-  }
-  return {};
+    return {};
+  });
 }
 
 }  // namespace clasp::storage

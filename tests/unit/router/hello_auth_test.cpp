@@ -4,31 +4,10 @@
 // (500). The conformance suite covers the token file end to end; here a
 // fixed-verdict validator drives every branch, and each refusal must be one
 // ERROR, a 1008 close, and nothing processed afterwards.
-#include <gtest/gtest.h>
-
-#include "core/codec.hpp"
-#include "router/router.hpp"
+#include "router_fixture.hpp"
 
 namespace clasp::router {
 namespace {
-
-class FixedClock final : public Clock {
- public:
-  std::uint64_t wallMicros() const override { return 1'700'000'000'000'000ull; }
-  std::uint64_t monoMicros() const override { return 1'000'000; }
-};
-
-class RecordingOutbox final : public Outbox {
- public:
-  void send(std::span<const std::uint8_t> frame, Delivery, std::uint64_t) override {
-    auto d = decodeFrame(frame);
-    ASSERT_TRUE(d) << d.error().message;
-    got.push_back(std::move(d->message));
-  }
-  void close(CloseReason r, std::string_view) override { closes.push_back(r); }
-  std::vector<Message> got;
-  std::vector<CloseReason> closes;
-};
 
 // Answers every token with one verdict and remembers what it was asked.
 class FixedValidator final : public TokenValidator {
@@ -64,7 +43,7 @@ struct Outcome {
 
 // HELLO with `token`, then a SET and a PING that must be ignored if refused.
 Outcome helloWith(RouterConfig cfg, std::string token) {
-  FixedClock clock;
+  ManualClock clock;
   Router router(std::move(cfg), clock);
   RecordingOutbox out;
   RouterSession* s = router.open(out);

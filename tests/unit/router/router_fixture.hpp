@@ -27,12 +27,16 @@ class RecordingOutbox final : public Outbox {
     ASSERT_TRUE(d) << d.error().message;
     got.push_back(std::move(d->message));
   }
-  void close(CloseReason, std::string_view) override { closed = true; }
+  void close(CloseReason r, std::string_view) override {
+    closed = true;
+    closes.push_back(r);
+  }
 
   // Takes everything received so far.
   std::vector<Message> take() { return std::exchange(got, {}); }
   std::vector<Message> got;
   bool closed = false;
+  std::vector<CloseReason> closes;
 };
 
 inline std::vector<std::uint8_t> frameOf(const Message& m, QoS qos = QoS::Fire) {
