@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "adapters/mqtt/mqtt_bridge.hpp"
+#include "chunked.hpp"
 #include "adapters/mqtt/mqtt_codec.hpp"
 #include "adapters/mqtt/mqtt_topic.hpp"
 
@@ -152,19 +153,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   parseAll(parser, stream, used, whole, v, true);
 
   Run chunked;
-  ByteVec buf;
-  std::size_t pos = 0;
-  while (pos < stream.size() && !chunked.failed) {
-    std::size_t n = 1 + step % 97;
-    step = step * 31 + 7;
-    if (n > stream.size() - pos) n = stream.size() - pos;
-    buf.insert(buf.end(), stream.begin() + static_cast<std::ptrdiff_t>(pos),
-               stream.begin() + static_cast<std::ptrdiff_t>(pos + n));
-    pos += n;
-    std::size_t consumed = 0;
-    parseAll(parser, buf, consumed, chunked, v, false);
-    buf.erase(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(consumed));
-  }
+  clasp::fuzz::feedChunked(
+      stream, step,
+      [&](const ByteVec& buf) {
+        std::size_t consumed = 0;
+        parseAll(parser, buf, consumed, chunked, v, false);
+        return consumed;
+      },
+      [&] { return chunked.failed; });
   check(chunked.packets == whole.packets);
   check(chunked.failed == whole.failed && chunked.code == whole.code);
   return 0;

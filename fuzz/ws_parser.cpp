@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "chunked.hpp"
 #include "core/wire_read.hpp"
 #include "transport/websocket/ws_codec.hpp"
 
@@ -129,19 +130,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Chunked, keeping the tail.
   Run chunked;
   FrameParser p(max, role);
-  std::vector<std::uint8_t> buf;
-  std::size_t pos = 0;
-  while (pos < stream.size() && !chunked.failed) {
-    std::size_t n = 1 + step % 97;
-    step = step * 31 + 7;
-    if (n > stream.size() - pos) n = stream.size() - pos;
-    buf.insert(buf.end(), stream.begin() + static_cast<std::ptrdiff_t>(pos),
-               stream.begin() + static_cast<std::ptrdiff_t>(pos + n));
-    pos += n;
-    std::size_t used = parseChecked(p, buf, chunked);
-    if (chunked.failed) break;
-    buf.erase(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(used));
-  }
+  clasp::fuzz::feedChunked(
+      stream, step, [&](std::vector<std::uint8_t>& buf) { return parseChecked(p, buf, chunked); },
+      [&] { return chunked.failed; });
   check(chunked.events == whole.events);
   check(chunked.failed == whole.failed && chunked.code == whole.code);
 
