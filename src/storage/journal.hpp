@@ -96,6 +96,12 @@ class Journal final : public router::JournalPort {
   std::uint64_t lastTimestamp_ = 0;            // guarded by mutex_: timestamps are unique
   bool stopping_ = false;                      // guarded by mutex_
   std::thread thread_;
+  // File journals: WAL checkpoints run here, on their own connection, so
+  // copying the log into the database never stalls a commit (and the ACKs
+  // waiting for it). Stopped with stopping_.
+  std::thread checkpointer_;
+  std::condition_variable checkpointWake_;  // with mutex_: only stop() notifies it
+  void checkpoint();
 
   // Writer thread only.
   std::int64_t entries_ = 0;         // rows in the table
@@ -105,6 +111,7 @@ class Journal final : public router::JournalPort {
   Statement upsertLatest_;
   std::int64_t compactCursor_ = 0;   // seq where the current retention pass goes on
   std::uint64_t nextCompact_ = 0;    // wall µs
+  std::uint64_t nextWalReset_ = 0;   // wall µs
 };
 
 }  // namespace clasp::storage

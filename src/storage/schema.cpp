@@ -11,7 +11,7 @@ Result<void> prepareFile(SqliteDb& db, bool fsync) {
   if (auto ok = db.exec(fsync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL"); !ok) return ok;
   // Index pages of a growing journal are hot: keep them in memory (64 MiB
   // cache) and map the file, so appends do not pay a read() per page.
-  if (auto ok = db.exec("PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456; PRAGMA wal_autocheckpoint = 16384"); !ok) return ok;
+  if (auto ok = db.exec("PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456"); !ok) return ok;
   auto check = db.prepare("PRAGMA quick_check");
   if (!check) return std::unexpected(check.error());
   int rc = check->step();
