@@ -230,13 +230,15 @@ void Journal::run() {
         (void)sqlite3_wal_checkpoint_v2(db_.raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
       }
     }
+    // Retention before answers: a REPLAY sees history as retention leaves
+    // it (the first step runs at once after startup).
+    if (!stop) moreRetention = compactStep(wallNow());
     for (const Query& q : queries) {
       auto frames = answer(q.replay);
       if (hooks_.answer) hooks_.answer(q.sessionId, std::move(frames));
     }
     queries.clear();
     if (stop) return;
-    moreRetention = compactStep(wallNow());
   }
 }
 

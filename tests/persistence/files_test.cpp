@@ -14,7 +14,6 @@ namespace clasp::conformance {
 namespace {
 
 constexpr milliseconds kExitTimeout{10000};
-constexpr milliseconds kRetentionTimeout{30000};  // a retention pass starts at most 10 s apart
 
 // Runs SQL on a database file with SQLite itself (not the code under test).
 bool runSql(const std::string& path, const std::string& sql, std::string* error = nullptr) {
@@ -102,32 +101,27 @@ TEST_F(Files, ReferenceJournalIsMigratedAndRestored) {
   EXPECT_EQ(answer.entries.size(), 4u);
 }
 
+// Retention runs its first step at startup, before any REPLAY is answered,
+// so a restart with a limit shows its effect without waiting.
 TEST_F(Files, RetentionKeepsTheNewestEntryOfEveryAddress) {
   const std::string journal = statePath("journal.db");
-  const std::vector<std::string> args{"--journal", journal, "--journal-max-entries", "20"};
   {
-    PERSIST_LAUNCH(relay, Flavour::Relay, args);
+    PERSIST_LAUNCH(relay, Flavour::Relay, "--journal", journal);
     auto w = openOn(relay->endpoint(), "writer");
     ASSERT_TRUE(w);
     for (int round = 1; round <= 30; ++round)
       for (int a = 0; a < 5; ++a) ASSERT_TRUE(setAcked(*w, "/keep/" + std::to_string(a), Value(round)));
-    // 150 entries written; wait until retention brought the history down to
-    // the limit (the newest entry of each address is kept besides).
-    const auto deadline = std::chrono::steady_clock::now() + kRetentionTimeout;
-    std::size_t left = 0;
-    do {
-      auto answer = replay(*w, "/keep/**");
-      ASSERT_TRUE(answer.complete);
-      left = answer.entries.size();
-      if (left <= 20) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));  // polling a condition, bounded
-    } while (std::chrono::steady_clock::now() < deadline);
-    EXPECT_LE(left, 20u) << "history beyond --journal-max-entries is removed";
+    auto all = replay(*w, "/keep/**");
+    ASSERT_TRUE(all.complete);
+    EXPECT_EQ(all.entries.size(), 150u);
     crash(relay);
   }
-  PERSIST_LAUNCH(relay, Flavour::Relay, args);
+  PERSIST_LAUNCH(relay, Flavour::Relay, "--journal", journal, "--journal-max-entries", "20");
   auto r = openOn(relay->endpoint(), "reader");
   ASSERT_TRUE(r);
+  auto left = replay(*r, "/keep/**");
+  ASSERT_TRUE(left.complete);
+  EXPECT_EQ(left.entries.size(), 20u) << "history beyond --journal-max-entries is removed, oldest first";
   for (int a = 0; a < 5; ++a) {
     auto p = getParam(*r, "/keep/" + std::to_string(a));
     ASSERT_TRUE(p) << a;
@@ -136,25 +130,35 @@ TEST_F(Files, RetentionKeepsTheNewestEntryOfEveryAddress) {
   }
 }
 
+// Entries from 2024 (written with SQLite) are older than any age limit: only
+// the newest SET of each address may stay, and PUBLISH history goes.
 TEST_F(Files, RetentionByAgeKeepsOnlyTheState) {
-  PERSIST_LAUNCH(relay, Flavour::Relay, "--journal", statePath("journal.db"), "--journal-compact-age", "1s");
-  auto w = openOn(relay->endpoint(), "writer");
-  ASSERT_TRUE(w);
-  for (int i = 1; i <= 10; ++i) ASSERT_TRUE(setAcked(*w, "/age/x", Value(i)));
-  ASSERT_TRUE(w->send(Publish{"/age/event", SignalType::Event, GesturePhase::Start, Value(1), {}, {}, {}, {}}, QoS::Fire));
-  const auto deadline = std::chrono::steady_clock::now() + kRetentionTimeout;
-  ReplayAnswer answer;
-  do {
-    answer = replay(*w, "/age/**");
-    ASSERT_TRUE(answer.complete);
-    if (answer.entries.size() == 1) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // polling a condition, bounded
-  } while (std::chrono::steady_clock::now() < deadline);
-  ASSERT_EQ(answer.entries.size(), 1u) << "history older than 1 s goes, the newest SET stays";
+  const std::string path = statePath("aged.db");
+  {
+    PERSIST_LAUNCH(relay, Flavour::Relay, "--journal", path);  // creates our layout
+    crash(relay);
+  }
+  std::string error;
+  ASSERT_TRUE(runSql(path, R"sql(
+    INSERT INTO journal_entries (timestamp, author, address, signal_type, value_json, revision, msg_type)
+      VALUES (1716900000000001, 'w', '/age/x', 'param', '1', 1, 33),
+             (1716900000000002, 'w', '/age/x', 'param', '2', 2, 33),
+             (1716900000000003, 'w', '/age/e', 'event', 'null', NULL, 32),
+             (1716900000000004, 'w', '/age/x', 'param', '3', 3, 33);
+    INSERT INTO journal_latest (address, seq) SELECT address, MAX(seq) FROM journal_entries WHERE msg_type = 33 GROUP BY address;
+  )sql",
+                     &error))
+      << error;
+  PERSIST_LAUNCH(relay, Flavour::Relay, "--journal", path, "--journal-compact-age", "1h", "--param-ttl", "0");
+  auto r = openOn(relay->endpoint(), "reader");
+  ASSERT_TRUE(r);
+  auto answer = replay(*r, "/age/**");
+  ASSERT_TRUE(answer.complete);
+  ASSERT_EQ(answer.entries.size(), 1u) << "history older than 1 h goes, the newest SET stays";
   const Set* last = std::get_if<Set>(&answer.entries[0].variant());
   ASSERT_TRUE(last);
-  EXPECT_EQ(last->value, Value(10));
-  EXPECT_EQ(last->revision, 10u);
+  EXPECT_EQ(last->value, Value(3));
+  EXPECT_EQ(last->revision, 3u);
 }
 
 TEST_F(Files, LocksAreNotRestored) {
