@@ -15,6 +15,7 @@ PACKAGES=(
   libboost-dev libspdlog-dev libcli11-dev  # Asio/Beast, logging, flags
   liblo-dev                              # OSC parsing and building
   libsqlite3-dev                         # journal and state file
+  libyaml-cpp-dev                        # clasp server -c config files
   libbenchmark-dev
 )
 if $with_tests; then
