@@ -1,4 +1,4 @@
-// Loops, the router's timer and the stop signals.
+// Loops, the router's timer and the signals (stop, reload).
 #include "transport/server.hpp"
 
 #include <spdlog/spdlog.h>
@@ -27,7 +27,7 @@ Server::Server(RouterHost& host, ServerConfig config)
         return v;
       }()),
       tick_(loops_[0]->context()),
-      signals_(loops_[0]->context(), SIGINT, SIGTERM) {
+      signals_(loops_[0]->context(), SIGINT, SIGTERM, SIGHUP) {
   for (auto& l : loops_) work_.push_back(asio::make_work_guard(l->context()));
 }
 
@@ -47,12 +47,22 @@ void Server::armTick() {
   });
 }
 
-void Server::run() {
+void Server::armSignals() {
   signals_.async_wait([this](boost::system::error_code ec, int sig) {
     if (ec) return;
+    if (sig == SIGHUP) {
+      spdlog::info("SIGHUP received");
+      for (auto& f : hangupHooks_) f();
+      armSignals();
+      return;
+    }
     spdlog::info("signal {} received, stopping", sig);
     stop();
   });
+}
+
+void Server::run() {
+  armSignals();
   armTick();
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < loops_.size(); ++i) threads.emplace_back([this, i] { loops_[i]->run(); });

@@ -1,5 +1,6 @@
 // Server: the event-loop threads every front door shares (one Loop per
-// thread, one per core by default), the router's timer, and SIGINT/SIGTERM.
+// thread, one per core by default), the router's timer, SIGINT/SIGTERM and
+// SIGHUP.
 // Listeners (tcp_listener.hpp for WebSocket and MQTT, the OSC socket) attach
 // to it; each connection lives on one loop for its whole life. Loop 0 also
 // drives the router's timers.
@@ -35,9 +36,12 @@ class Server {
   void stop();
   // Called on loop 0 after the router's timer ran (adapters' own sweeps).
   void onTick(std::function<void()> f) { tickHooks_.push_back(std::move(f)); }
+  // Called on loop 0 when SIGHUP arrives (configuration reload, log reopen).
+  void onHangup(std::function<void()> f) { hangupHooks_.push_back(std::move(f)); }
 
  private:
   void armTick();
+  void armSignals();
 
   RouterHost& host_;
   ServerConfig config_;
@@ -46,6 +50,7 @@ class Server {
   boost::asio::steady_timer tick_;
   boost::asio::signal_set signals_;
   std::vector<std::function<void()>> tickHooks_;
+  std::vector<std::function<void()>> hangupHooks_;
   std::size_t next_ = 0;
 };
 
