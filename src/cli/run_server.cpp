@@ -8,13 +8,16 @@
 #include "adapters/mqtt/mqtt_server.hpp"
 #include "adapters/osc/osc_endpoint.hpp"
 #include "cli/durable_state.hpp"
+#include "cli/reload.hpp"
+#include "transport/drain.hpp"
 #include "transport/server.hpp"
 #include "transport/tcp_listener.hpp"
 #include "transport/websocket/ws_connection.hpp"
 
 namespace clasp::cli {
 
-int runServer(const RunOptions& options) {
+int runServer(const RunOptions& startOptions, const Reparse& reparse) {
+  RunOptions options = startOptions;  // what runs; a reload updates it
   auto logger = spdlog::stderr_color_mt("clasp");
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::from_str(options.logLevel));
@@ -81,7 +84,21 @@ int runServer(const RunOptions& options) {
     std::fflush(stdout);
     spdlog::info("serving OSC on {}:{} as {}", options.server.host, *port, options.osc.ns);
   }
+  transport::Drain drain(server);
+  if (options.websocket) drain.addListener([&ws] { ws.close(); });
+  if (mqttServer) drain.addListener([&] { mqttServer->stopAccepting(); });
+  server.onShutdown([&] { drain.start(std::chrono::seconds(options.drainTimeoutSeconds)); });
+  server.onHangup([&] {
+    if (!reparse) return;
+    auto next = reparse();
+    if (!next) {
+      spdlog::error("reload refused, the running configuration stays: {}", next.error().message);
+      return;
+    }
+    applyReload(options, *next, host, server);
+  });
   server.run();
+  // D-25: persistence and the journal are flushed after the clients left.
   if (durable) durable->finish(host);
   spdlog::info("stopped");
   return 0;

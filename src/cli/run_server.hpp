@@ -4,12 +4,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
 #include "adapters/mqtt/mqtt_config.hpp"
 #include "adapters/osc/osc_config.hpp"
 #include "cli/durable_flags.hpp"
+#include "core/result.hpp"
 #include "router/router_config.hpp"
 #include "transport/server_config.hpp"
 
@@ -27,9 +29,18 @@ struct RunOptions {
   std::optional<std::uint16_t> oscPort;
   osc::OscConfig osc;
   DurableOptions durable;  // --persist, --journal, ...
+  std::uint32_t drainTimeoutSeconds = 30;  // D-25
 };
 
-int runServer(const RunOptions& options);
+// Parses the configuration again (SIGHUP); the same sources as at start.
+using Reparse = std::function<Result<RunOptions>()>;
+
+int runServer(const RunOptions& options, const Reparse& reparse);
+
+// Parses argv by `def` and runs the server; help, version and usage errors
+// end here (exit codes 0 and 2).
+struct ProgramDef;
+int runProgram(const ProgramDef& def, int argc, char** argv);
 
 // Exit code for usage errors (bad flag, bad value, port in use).
 inline constexpr int kUsageError = 2;

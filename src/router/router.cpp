@@ -56,6 +56,41 @@ void Router::close(RouterSession* s) {
   sessions_.erase(it);
 }
 
+std::size_t Router::clientCount() const {
+  std::size_t n = 0;
+  for (const auto& [s, owned] : sessions_) n += s->adapter || s->closing ? 0 : 1;
+  return n;
+}
+
+void Router::reconfigure(const RouterConfig& next) {
+  config_.maxSessions = next.maxSessions;
+  config_.maxSubscriptions = next.maxSubscriptions;
+  config_.requireAuth = next.requireAuth;
+  config_.validator = next.validator;
+}
+
+void Router::announceShutdown() {
+  for (auto& [s, owned] : sessions_) {
+    if (s->closing) continue;
+    // MQTT's notice is the DISCONNECT itself (0x8B, server shutting down);
+    // an OSC source has nothing to leave.
+    if (s->adapter) {
+      s->closing = true;
+      s->outbox->close(CloseReason::GoingAway, "server shutting down");
+    } else if (s->established) {
+      sendError(s, Errc::ServiceUnavailable, "shutting down");
+    }
+  }
+}
+
+void Router::closeAll(CloseReason reason, std::string_view text) {
+  for (auto& [s, owned] : sessions_) {
+    if (s->closing) continue;
+    s->closing = true;
+    s->outbox->close(reason, text);
+  }
+}
+
 void Router::handleMessage(RouterSession* s, std::span<const std::uint8_t> bytes) {
   if (auto ok = decodeInbound(bytes, inbound_); !ok) return rejectInbound(s, ok.error());
   handleDecoded(s, inbound_);

@@ -78,6 +78,18 @@ class Router {
   void tick();
 
   std::size_t sessionCount() const { return sessions_.size(); }
+  // CLASP sessions not yet closing (what a shutdown waits for; MQTT and OSC
+  // sessions are closed at its start). Linear: for shutdown, not hot paths.
+  std::size_t clientCount() const;
+
+  // A reload (SIGHUP, D-24) takes the limits and the authentication of
+  // `next`; admitted sessions keep the scopes they were given.
+  void reconfigure(const RouterConfig& next);
+  // Shutdown (D-25): every CLASP session gets ERROR 501 "shutting down";
+  // adapter sessions (MQTT, OSC) are closed, which is their notice.
+  void announceShutdown();
+  // Asks every session's transport to close (after what is queued).
+  void closeAll(CloseReason reason, std::string_view text);
   const RouterConfig& config() const { return config_; }
   const ParamStore& params() const { return store_; }
 

@@ -34,6 +34,7 @@ struct RouterSession {
   bool established = false;
   bool closing = false;
   bool limited = true;  // counts toward maxSessions (OSC sources do not, R10.2)
+  bool adapter = false;  // MQTT or OSC: speaks no CLASP, so gets no ERROR frames
   std::uint8_t features = 0;
   std::string name;
   Scopes scopes = Scopes::allowAll();

@@ -21,6 +21,7 @@ unsigned threadCount(unsigned configured) {
 Server::Server(RouterHost& host, ServerConfig config)
     : host_(host),
       config_(std::move(config)),
+      current_(std::make_shared<const ServerConfig>(config_)),
       loops_([&] {
         std::vector<std::unique_ptr<Loop>> v;
         for (unsigned i = 0; i < threadCount(config_.threads); ++i) v.push_back(std::make_unique<Loop>(i));
@@ -53,6 +54,13 @@ void Server::armSignals() {
     if (sig == SIGHUP) {
       spdlog::info("SIGHUP received");
       for (auto& f : hangupHooks_) f();
+      armSignals();
+      return;
+    }
+    if (shutdownHook_ && !shuttingDown_) {
+      shuttingDown_ = true;
+      spdlog::info("signal {} received, draining (a second one stops at once)", sig);
+      shutdownHook_();
       armSignals();
       return;
     }

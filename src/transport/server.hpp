@@ -7,6 +7,7 @@
 #pragma once
 
 #include <boost/asio.hpp>
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -25,7 +26,10 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   RouterHost& host() { return host_; }
-  const ServerConfig& config() const { return config_; }
+  // The settings new connections take. A reload may replace them
+  // (setConfig); each connection keeps the ones it was accepted with.
+  std::shared_ptr<const ServerConfig> config() const { return current_.load(); }
+  void setConfig(ServerConfig config) { current_.store(std::make_shared<const ServerConfig>(std::move(config))); }
   std::size_t loopCount() const { return loops_.size(); }
   Loop& loop(std::size_t i) { return *loops_[i]; }
   // The loop for the next accepted connection (round robin).
@@ -36,6 +40,9 @@ class Server {
   void stop();
   // Called on loop 0 after the router's timer ran (adapters' own sweeps).
   void onTick(std::function<void()> f) { tickHooks_.push_back(std::move(f)); }
+  // Called on loop 0 at the first SIGTERM/SIGINT instead of stopping at
+  // once (the graceful drain, drain.hpp); the second one stops at once.
+  void onShutdown(std::function<void()> f) { shutdownHook_ = std::move(f); }
   // Called on loop 0 when SIGHUP arrives (configuration reload, log reopen).
   void onHangup(std::function<void()> f) { hangupHooks_.push_back(std::move(f)); }
 
@@ -44,13 +51,16 @@ class Server {
   void armSignals();
 
   RouterHost& host_;
-  ServerConfig config_;
+  ServerConfig config_;  // as started: threads, host
+  std::atomic<std::shared_ptr<const ServerConfig>> current_;
   std::vector<std::unique_ptr<Loop>> loops_;
   std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   boost::asio::steady_timer tick_;
   boost::asio::signal_set signals_;
   std::vector<std::function<void()>> tickHooks_;
   std::vector<std::function<void()>> hangupHooks_;
+  std::function<void()> shutdownHook_;
+  bool shuttingDown_ = false;
   std::size_t next_ = 0;
 };
 

@@ -27,6 +27,11 @@ Result<std::uint16_t> TcpListener::listen(const std::string& host, std::uint16_t
   return acceptor_.local_endpoint().port();
 }
 
+void TcpListener::close() {
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+}
+
 void TcpListener::doAccept() {
   Loop& loop = server_.nextLoop();
   acceptor_.async_accept(loop.context(), [this, &loop](boost::system::error_code ec, tcp::socket socket) {

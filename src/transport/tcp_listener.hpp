@@ -23,6 +23,8 @@ class TcpListener {
   // Binds and listens on host:port; returns the bound port (the kernel's
   // pick for port 0). Accepting starts at once (the loops may run later).
   Result<std::uint16_t> listen(const std::string& host, std::uint16_t port);
+  // Stops accepting (shutdown); connections already accepted go on. Loop 0.
+  void close();
 
  private:
   void doAccept();

@@ -42,6 +42,16 @@ check "clasp server help" 0 0 "$clasp" server -h
 contains "server help lists --max-subscriptions" "$tmp/out" "--max-subscriptions"
 check "clasp version" 0 0 "$clasp" -V
 contains "version names the program" "$tmp/out" "clasp"
+check "relay version" 0 0 "$relay" --version
+contains "relay version has the number" "$tmp/out" "clasp-relay 0.1.0"
+contains "relay version lists build features" "$tmp/out" "features: websocket mqtt osc"
+check "clasp server version" 0 0 "$clasp" server -V
+contains "server version lists the config file" "$tmp/out" "config-file"
+check "clasp server help" 0 0 "$clasp" server --help
+contains "server help shows the -c option" "$tmp/out" "-c, --config <PATH>"
+contains "server help shows a default" "$tmp/out" "[default: 7330]"
+check "clasp server given a flag twice" 2 1 "$clasp" server --port 0 --port 1
+check "relay bad --drain-timeout" 2 1 "$relay" --drain-timeout soon
 
 # A relay on a free port: listening line, HTTP probe, then port-in-use.
 mkfifo "$tmp/relay.out"

@@ -84,6 +84,17 @@ class RelayProcess {
   // The endpoint of another listener's startup line ("listening on
   // SCHEME://HOST:PORT", e.g. scheme "mqtt"), waiting up to `timeout` for it.
   std::optional<Endpoint> listeningOn(std::string_view scheme, milliseconds timeout);
+  // Sends `sig` (SIGHUP, SIGTERM...) and returns at once.
+  void signal(int sig);
+  // Waits up to `timeout` for the process to end by itself (no signal sent).
+  // Its exit code when it exited normally; nullopt when it is still running
+  // or died by a signal (`status` says which).
+  std::optional<int> waitForExit(milliseconds timeout, std::string* status = nullptr);
+  // Everything the process wrote to stdout and stderr so far (its logs).
+  std::string output() const;
+  // Waits up to `timeout` until `needle` occurs at least `count` times in
+  // output(); true if it did.
+  bool waitForOutput(std::string_view needle, milliseconds timeout, std::size_t count = 1);
   // Crash simulation: SIGKILL and reap, so the process is gone on return.
   void kill9();
   // Graceful stop: SIGTERM, then waits up to `timeout` for the exit. Returns

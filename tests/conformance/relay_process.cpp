@@ -264,6 +264,45 @@ bool RelayProcess::waitExit(milliseconds timeout) {
   return !alive();
 }
 
+void RelayProcess::signal(int sig) {
+  if (pid_ > 0 && alive()) ::kill(pid_, sig);
+}
+
+std::optional<int> RelayProcess::waitForExit(milliseconds timeout, std::string* status) {
+  if (!waitExit(timeout)) {
+    if (status != nullptr) *status = "still running after " + std::to_string(timeout.count()) + " ms";
+    return std::nullopt;
+  }
+  if (status != nullptr) *status = describeStatus(exitStatus_);
+  if (WIFEXITED(exitStatus_)) return WEXITSTATUS(exitStatus_);
+  return std::nullopt;
+}
+
+std::string RelayProcess::output() const {
+  return readFile(dir_ / "stdout.log") + readFile(dir_ / "stderr.log");
+}
+
+bool RelayProcess::waitForOutput(std::string_view needle, milliseconds timeout, std::size_t count) {
+  auto occurrences = [&] {
+    const std::string text = output();
+    std::size_t n = 0;
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) ++n;
+    return n;
+  };
+  const auto deadline = SteadyClock::now() + timeout;
+  while (occurrences() < count) {
+    const auto left = std::chrono::duration_cast<milliseconds>(deadline - SteadyClock::now());
+    if (left.count() <= 0) return false;
+    // inotify_ watches the log folder: wake on the next write.
+    pollfd fd{inotify_, POLLIN, 0};
+    ::poll(&fd, 1, static_cast<int>(std::min<long long>(left.count(), 100)));
+    char drain[4096];
+    while (inotify_ >= 0 && ::read(inotify_, drain, sizeof drain) > 0) {
+    }
+  }
+  return true;
+}
+
 void RelayProcess::kill9() {
   if (pid_ <= 0 || !alive()) return;
   ::kill(pid_, SIGKILL);

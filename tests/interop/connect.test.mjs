@@ -78,6 +78,33 @@ test('close() ends the session cleanly and leaves other clients working', async 
   assert.equal(b.connected, true);
 });
 
+test('graceful drain (D-25): ERROR 501 "shutting down", no new connections, exit 0 once the clients left', async () => {
+  const relay = await startRelay(['--drain-timeout', '60']);
+  const c = await connectClient(relay.url);
+  relay.child.kill('SIGTERM');
+  const err = await waitFor(() => received(c, 'ERROR').find((m) => m.code === 501), 5_000, 'ERROR 501 after SIGTERM');
+  assert.equal(err.message, 'shutting down');
+  assert.equal(c.connected, true, 'the drain leaves the client connected until it goes');
+  // The listener closed before the notice went out.
+  const late = newClient(relay.url);
+  await assert.rejects(late.connect(), 'a connection during the drain is refused');
+  c.close();
+  // Well before the 60 s drain timeout: the relay ends because its last client left.
+  const status = await relay.waitExit(10_000);
+  assert.deepEqual(status, { code: 0, signal: null });
+});
+
+test('drain timeout (D-25): a client that stays is closed with 1001 when the timeout ends, exit 0', async () => {
+  const relay = await startRelay(['--drain-timeout', '1']);
+  const c = await connectClient(relay.url);
+  const before = count(c, 'disconnect');
+  relay.child.kill('SIGTERM');
+  await waitFor(() => received(c, 'ERROR').find((m) => m.code === 501), 5_000, 'ERROR 501 after SIGTERM');
+  await waitFor(() => count(c, 'disconnect') > before, 10_000, 'onDisconnect when the drain timeout closes the client');
+  const status = await relay.waitExit(10_000);
+  assert.deepEqual(status, { code: 0, signal: null });
+});
+
 test('relay shutdown (SIGTERM): connected clients see onDisconnect and the relay exits 0', async () => {
   const relay = await startRelay();
   const c = await connectClient(relay.url);

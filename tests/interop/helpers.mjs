@@ -179,9 +179,11 @@ const LISTENING_RE = /listening on ws:\/\/(\[[^\]]+\]|[^\s:/]+):(\d+)/;
 export async function startRelay(extraArgs = [], { port = 0 } = {}) {
   const bin = relayBinary();
   const split = (v) => v.split(/\s+/).filter(Boolean);
-  // Extra base flags for every relay (empty by default). The reconnect and shutdown
-  // tests rely on SIGTERM ending the relay promptly, which it does without a drain.
-  const baseArgs = split(process.env.CLASP_RELAY_BASE_ARGS ?? '');
+  // Base flags for every relay. The reconnect and shutdown
+  // tests rely on SIGTERM ending the relay promptly: no drain wait by default.
+  // A test's own --drain-timeout replaces the base one (the relay refuses a flag given twice).
+  const ownDrain = extraArgs.includes('--drain-timeout');
+  const baseArgs = split(process.env.CLASP_RELAY_BASE_ARGS ?? (ownDrain ? '' : '--drain-timeout 0'));
   const envArgs = split(process.env.CLASP_RELAY_ARGS ?? '');
   const args = ['--host', '127.0.0.1', '--ws-port', String(port), ...baseArgs, ...envArgs, ...extraArgs];
   const cwd = mkdtempSync(path.join(tmpdir(), 'clasp-interop-'));
@@ -283,6 +285,20 @@ export async function startRelay(extraArgs = [], { port = 0 } = {}) {
     stdout: () => stdout,
     exited: () => exitStatus,
     stop,
+    // For a test that sent the signal itself: waits for the relay to end on
+    // its own (no further signal), then cleans up as stop() does.
+    waitExit: async (timeoutMs) => {
+      try {
+        await waitFor(() => exitStatus !== null, timeoutMs, `the relay to exit by itself\n${describe()}`);
+      } finally {
+        if (exitStatus === null) {
+          child.kill('SIGKILL');
+          await exited;
+        }
+        rmSync(cwd, { recursive: true, force: true });
+      }
+      return exitStatus;
+    },
   };
 }
 

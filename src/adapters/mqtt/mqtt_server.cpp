@@ -25,7 +25,7 @@ struct MqttServer::Impl {
           std::make_shared<MqttConnection>(std::move(socket), *shards[loop.index()])->start();
         }) {
     for (std::size_t i = 0; i < s.loopCount(); ++i)
-      shards.push_back(std::make_unique<Shard>(s.loop(i), s.host(), config, s.config(), shards));
+      shards.push_back(std::make_unique<Shard>(s.loop(i), s.host(), config, *s.config(), shards));
   }
 
   ~Impl() {
@@ -85,6 +85,8 @@ MqttServer::MqttServer(transport::Server& server, MqttConfig config)
     : impl_(std::make_unique<Impl>(server, std::move(config))) {}
 
 MqttServer::~MqttServer() = default;
+
+void MqttServer::stopAccepting() { impl_->listener.close(); }
 
 Result<std::uint16_t> MqttServer::listen(const std::string& host, std::uint16_t port) {
   auto bound = impl_->listener.listen(host, port);

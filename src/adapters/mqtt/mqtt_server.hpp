@@ -22,6 +22,8 @@ class MqttServer {
 
   // Binds host:port and starts accepting; returns the bound port.
   Result<std::uint16_t> listen(const std::string& host, std::uint16_t port);
+  // Stops accepting connections (shutdown). Loop 0.
+  void stopAccepting();
 
  private:
   struct Impl;

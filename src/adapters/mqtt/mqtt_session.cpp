@@ -338,8 +338,10 @@ void MqttSession::deliver(std::span<const std::uint8_t> frame, router::Delivery 
   deliverFrame(frame, false, kind);
 }
 
-void MqttSession::deliverClose(router::CloseReason, std::string_view text) {
-  if (conn_) conn_->endFromSession(ReasonCode::AdministrativeAction, text.empty() ? "closed by the router" : "closed");
+void MqttSession::deliverClose(router::CloseReason reason, std::string_view text) {
+  if (!conn_) return;
+  if (reason == router::CloseReason::GoingAway) return conn_->endFromSession(ReasonCode::ServerShuttingDown, "server shutting down");
+  conn_->endFromSession(ReasonCode::AdministrativeAction, text.empty() ? "closed by the router" : "closed");
 }
 
 void MqttSession::flushQueued() {

@@ -30,7 +30,7 @@ struct Shard {
   transport::Loop& loop;
   transport::RouterHost& host;
   const MqttConfig& config;
-  const transport::ServerConfig& server;
+  const transport::ServerConfig server;  // as the MQTT listener started
   const std::vector<std::unique_ptr<Shard>>& all;  // every shard, by loop index
   boost::asio::steady_timer sweep;
   std::unordered_map<std::string, std::shared_ptr<MqttSession>> sessions;  // by client id

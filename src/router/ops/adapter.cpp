@@ -12,6 +12,7 @@ RouterSession* Router::openAdapter(Outbox& outbox, std::string name, std::uint8_
                                    Scopes scopes, bool limited) {
   RouterSession* s = open(outbox, limited);
   if (!s) return nullptr;
+  s->adapter = true;
   s->name = std::move(name);
   s->features = features;
   s->scopes = std::move(scopes);

@@ -54,12 +54,14 @@ bool offersClasp(std::string_view offer) {
 
 }  // namespace
 
-WsConnection::WsConnection(tcp::socket socket, Loop& loop, RouterHost& host, const ServerConfig& config)
+WsConnection::WsConnection(tcp::socket socket, Loop& loop, RouterHost& host,
+                           std::shared_ptr<const ServerConfig> config)
     : loop_(loop),
       host_(host),
-      config_(config),
+      configHold_(std::move(config)),
+      config_(*configHold_),
       handshake_(std::make_unique<Handshake>(std::move(socket))),
-      parser_(config.maxMessageSize, ws::Role::Server),
+      parser_(config_.maxMessageSize, ws::Role::Server),
       housekeeping_(handshake_->stream.get_executor()) {}
 
 WsConnection::~WsConnection() = default;

@@ -39,7 +39,9 @@ class WsConnection final : public std::enable_shared_from_this<WsConnection>,
                            public router::Outbox,
                            public Sink {
  public:
-  WsConnection(tcp::socket socket, Loop& loop, RouterHost& host, const ServerConfig& config);
+  // `config` is the server's settings when the connection was accepted; a
+  // reload that changes them applies to later connections only.
+  WsConnection(tcp::socket socket, Loop& loop, RouterHost& host, std::shared_ptr<const ServerConfig> config);
   ~WsConnection() override;
 
   void start();
@@ -87,6 +89,7 @@ class WsConnection final : public std::enable_shared_from_this<WsConnection>,
 
   Loop& loop_;
   RouterHost& host_;
+  std::shared_ptr<const ServerConfig> configHold_;
   const ServerConfig& config_;
   // Only during the HTTP upgrade; released after it, so a session does not
   // carry the handshake's parser and buffers for its whole life.

@@ -1,0 +1,64 @@
+// Reload: see reload.hpp.
+#include "cli/reload.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "transport/router_section.hpp"
+
+namespace clasp::cli {
+
+std::vector<std::string> applyReload(RunOptions& running, const RunOptions& next, transport::RouterHost& host,
+                                     transport::Server& server) {
+  std::vector<std::string> restart;
+  auto fixed = [&](bool changed, const char* what) {
+    if (changed) restart.push_back(what);
+  };
+  fixed(next.server.host != running.server.host, "bind address");
+  fixed(next.server.port != running.server.port, "WebSocket port");
+  fixed(next.server.threads != running.server.threads, "threads");
+  fixed(next.websocket != running.websocket, "WebSocket listener");
+  fixed(next.mqttPort != running.mqttPort, "MQTT port");
+  fixed(next.oscPort != running.oscPort, "OSC port");
+  fixed(next.durable.persistPath != running.durable.persistPath || next.durable.journalPath != running.durable.journalPath ||
+            next.durable.journalMemory != running.durable.journalMemory,
+        "persistence files");
+  fixed(next.router.name != running.router.name, "name");
+  fixed(next.router.paramTtlSeconds != running.router.paramTtlSeconds ||
+            next.router.signalTtlSeconds != running.router.signalTtlSeconds ||
+            next.router.ttlEnabled != running.router.ttlEnabled,
+        "TTL");
+
+  if (next.logLevel != running.logLevel) {
+    spdlog::set_level(spdlog::level::from_str(next.logLevel));
+    spdlog::info("reload: log level {} -> {}", running.logLevel, next.logLevel);
+    running.logLevel = next.logLevel;
+  }
+  {
+    transport::RouterSection section(host);
+    section.router().reconfigure(next.router);
+  }
+  running.router.maxSessions = next.router.maxSessions;
+  running.router.maxSubscriptions = next.router.maxSubscriptions;
+  running.router.requireAuth = next.router.requireAuth;
+  running.router.validator = next.router.validator;
+
+  transport::ServerConfig limits = *server.config();
+  limits.maxMessageSize = next.server.maxMessageSize;
+  limits.queueSoftLimit = next.server.queueSoftLimit;
+  limits.queueHardLimit = next.server.queueHardLimit;
+  limits.sessionTimeoutSeconds = next.server.sessionTimeoutSeconds;
+  server.setConfig(limits);
+  running.server.maxMessageSize = limits.maxMessageSize;
+  running.server.queueSoftLimit = limits.queueSoftLimit;
+  running.server.queueHardLimit = limits.queueHardLimit;
+  running.server.sessionTimeoutSeconds = limits.sessionTimeoutSeconds;
+  running.drainTimeoutSeconds = next.drainTimeoutSeconds;
+
+  spdlog::info("reload: applied (max sessions {}, max subscriptions {}, max message size {}, auth {})",
+               next.router.maxSessions, next.router.maxSubscriptions, next.server.maxMessageSize,
+               next.router.requireAuth ? "on" : "off");
+  for (const std::string& what : restart) spdlog::warn("reload: {} changed; it takes effect at the next start", what);
+  return restart;
+}
+
+}  // namespace clasp::cli
