@@ -4,6 +4,7 @@
 #include "cli/auth_flags.hpp"
 #include "cli/durable_flags.hpp"
 #include "cli/flags.hpp"
+#include "cli/log_flags.hpp"
 
 int main(int argc, char** argv) {
   using namespace clasp::cli;
@@ -18,7 +19,6 @@ int main(int argc, char** argv) {
   CLI::App* server = app.add_subcommand("server", "Start a CLASP router");
   server->set_version_flag("-V,--version", kVersion);
   std::uint16_t port = 7330;
-  std::string level = "info";
   server->add_option("--port", port, "WebSocket port to listen on")->capture_default_str()->group("Network");
   server->add_option("--bind", o.server.host, "Address to bind to")->capture_default_str()->group("Network");
   server->add_option("--max-connections", o.router.maxSessions, "Maximum client connections (0 = unlimited)")
@@ -32,16 +32,12 @@ int main(int argc, char** argv) {
                      "Maximum subscriptions per client (0 = unlimited)")
       ->capture_default_str()
       ->group("Limits");
-  server->add_option("--log-level", level, "Log level: error, warn, info, debug, trace")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"error", "warn", "info", "debug", "trace"}))
-      ->group("Logging");
+  addLogFlags(*server, o.log);
   addDurableFlags(*server, o.durable, DurableFlagSet::Server);
   addAuthFlags(*server, o, AuthFlagSet::Server);
   addTuningFlags(*server, o);
 
   if (auto code = parseFlags(app, "clasp", argc, argv)) return *code;
   o.server.port = port;
-  o.logLevel = level;
   return runServer(o);
 }

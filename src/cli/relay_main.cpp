@@ -7,6 +7,7 @@
 #include "cli/auth_flags.hpp"
 #include "cli/durable_flags.hpp"
 #include "cli/flags.hpp"
+#include "cli/log_flags.hpp"
 
 int main(int argc, char** argv) {
   using namespace clasp::cli;
@@ -46,11 +47,12 @@ int main(int argc, char** argv) {
   addAdapterFlags(app, o);
   addAuthFlags(app, o, AuthFlagSet::Relay);
   addTuningFlags(app, o);
+  CLI::Option* logLevel = addLogFlags(app, o.log);
 
   if (auto code = parseFlags(app, o.program, argc, argv)) return *code;
   o.server.port = port;
   o.websocket = !noWebsocket;
   o.router.ttlEnabled = !noTtl;
-  o.logLevel = verbose ? "debug" : "info";
+  applyVerbose(o.log, verbose, logLevel);
   return runServer(o);
 }
