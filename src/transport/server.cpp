@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 #include <thread>
 
+#include "log/fields.hpp"
+
 #include "transport/router_section.hpp"
 
 namespace clasp::transport {
@@ -51,12 +53,13 @@ void Server::armSignals() {
   signals_.async_wait([this](boost::system::error_code ec, int sig) {
     if (ec) return;
     if (sig == SIGHUP) {
-      spdlog::info("SIGHUP received");
+      slog::info({{"event", "signal"}, {"signal", "SIGHUP"}}, "SIGHUP received");
       for (auto& f : hangupHooks_) f();
       armSignals();
       return;
     }
-    spdlog::info("signal {} received, stopping", sig);
+    slog::info({{"event", "signal"}, {"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}}, "signal {} received, stopping",
+               sig);
     stop();
   });
 }

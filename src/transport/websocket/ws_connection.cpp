@@ -10,6 +10,8 @@
 #include <cstring>
 #include <spdlog/spdlog.h>
 
+#include "log/fields.hpp"
+
 #include "core/codec.hpp"
 #include "transport/router_section.hpp"
 
@@ -134,7 +136,7 @@ void WsConnection::startFrames(tcp::socket socket, std::vector<std::uint8_t> lef
   }
   startTimers();
   if (!session_) {
-    spdlog::info("connection refused: session limit reached");
+    slog::info({{"event", "session_refused"}, {"reason", "session limit"}}, "connection refused: session limit reached");
     closeWith(ws::CloseCode::TryAgainLater, "too many sessions");
     draining_ = true;
     waitReadable();
@@ -248,7 +250,8 @@ std::optional<std::size_t> WsConnection::processInput(std::span<std::uint8_t> da
     });
     if (count != 0) dispatchBatch(count);
     if (!r) {
-      spdlog::debug("websocket protocol error: {}", r.error().reason);
+      slog::debug({{"event", "session_close"}, {"reason", r.error().reason}}, "websocket protocol error: {}",
+                  r.error().reason);
       closeWith(r.error().code, r.error().reason);
       return std::nullopt;
     }
@@ -273,7 +276,11 @@ void WsConnection::dispatchBatch(std::size_t count) {
       router.handleDecoded(session_, batch[i].frame);
     }
   }
-  if (!established_ && session_ && session_->established) established_ = true;
+  if (!established_ && session_ && session_->established) {
+    established_ = true;
+    // The name is the client's own text: the formatter escapes it.
+    slog::debug({{"event", "session_open"}, {"session", session_->id}, {"name", session_->name}}, "session opened");
+  }
 }
 
 void WsConnection::send(std::span<const std::uint8_t> frame, router::Delivery kind, std::uint64_t shared) {
@@ -290,7 +297,8 @@ void WsConnection::deliver(std::span<const std::uint8_t> frame, router::Delivery
   if (queued + frame.size() > config_.queueHardLimit) {
     // D-15: past the hard limit the reader is too slow to keep; queued data
     // is dropped and the session closed with 501.
-    spdlog::info("closing slow consumer: {} bytes queued", queued);
+    slog::info({{"event", "session_close"}, {"reason", "slow consumer"}, {"queued_bytes", queued}},
+               "closing slow consumer: {} bytes queued", queued);
     pending_.clear();
     ErrorMsg e{501, "slow consumer", std::nullopt, std::nullopt};
     OutBuffer b;
@@ -311,6 +319,8 @@ void WsConnection::deliver(std::span<const std::uint8_t> frame, router::Delivery
 
 void WsConnection::deliverClose(router::CloseReason reason, std::string_view text) {
   if (closing_) return;
+  slog::debug({{"event", "session_close"}, {"reason", text}, {"code", static_cast<unsigned>(closeCodeFor(reason))}},
+              "closing session: {}", text);
   ws::appendClose(pending_, closeCodeFor(reason), text);
   closing_ = true;
   closeDeadline_ = Clock::now() + kCloseGrace;
@@ -384,7 +394,8 @@ void WsConnection::onHousekeeping(beast::error_code ec) {
   // The peer did not take the close frame in time (e.g. a slow consumer).
   if (overdue) return terminate();
   if (!established_ && now - started_ >= std::chrono::seconds(config_.handshakeTimeoutSeconds)) {
-    spdlog::debug("closing connection: no HELLO within {} s", config_.handshakeTimeoutSeconds);
+    slog::debug({{"event", "session_close"}, {"reason", "handshake timeout"}}, "closing connection: no HELLO within {} s",
+                config_.handshakeTimeoutSeconds);
     closeWith(ws::CloseCode::ProtocolError, "handshake timeout");
   } else if (config_.sessionTimeoutSeconds != 0 &&
              now - lastActivity_ >= std::chrono::seconds(config_.sessionTimeoutSeconds)) {
@@ -392,7 +403,8 @@ void WsConnection::onHousekeeping(beast::error_code ec) {
     // keeps a session; a session with none for the timeout is closed, never
     // left half-alive. The server sends no keepalive pings of its own: they
     // would count as traffic and no session could ever expire.
-    spdlog::debug("closing idle session after {} s", config_.sessionTimeoutSeconds);
+    slog::debug({{"event", "session_close"}, {"reason", "idle timeout"}}, "closing idle session after {} s",
+                config_.sessionTimeoutSeconds);
     queueMessage(ErrorMsg{502, "idle timeout", std::nullopt, std::nullopt});
     closeWith(ws::CloseCode::Normal, "idle timeout");
   }
