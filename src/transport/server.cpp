@@ -5,7 +5,6 @@
 #include <thread>
 
 #include "log/fields.hpp"
-
 #include "transport/router_section.hpp"
 
 namespace clasp::transport {

@@ -9,10 +9,11 @@
 #include <boost/beast/websocket.hpp>
 #include <cstring>
 #include <spdlog/spdlog.h>
-
-#include "log/fields.hpp"
+#include <string>
+#include <utility>
 
 #include "core/codec.hpp"
+#include "log/fields.hpp"
 #include "transport/router_section.hpp"
 
 namespace clasp::transport {
@@ -267,20 +268,24 @@ std::optional<std::size_t> WsConnection::processInput(std::span<std::uint8_t> da
 
 void WsConnection::dispatchBatch(std::size_t count) {
   auto& batch = loop_.decodeBatch();
-  RouterSection section(host_);
-  router::Router& router = section.router();
-  for (std::size_t i = 0; i < count && session_; ++i) {
-    if (batch[i].error) {
-      router.rejectInbound(session_, *batch[i].error);
-    } else {
-      router.handleDecoded(session_, batch[i].frame);
+  std::optional<std::pair<std::string, std::string>> opened;  // id, name: logged outside the lock
+  {
+    RouterSection section(host_);
+    router::Router& router = section.router();
+    for (std::size_t i = 0; i < count && session_; ++i) {
+      if (batch[i].error) {
+        router.rejectInbound(session_, *batch[i].error);
+      } else {
+        router.handleDecoded(session_, batch[i].frame);
+      }
+    }
+    if (!established_ && session_ && session_->established) {
+      established_ = true;
+      if (spdlog::should_log(spdlog::level::debug)) opened.emplace(session_->id, session_->name);
     }
   }
-  if (!established_ && session_ && session_->established) {
-    established_ = true;
-    // The name is the client's own text: the formatter escapes it.
-    slog::debug({{"event", "session_open"}, {"session", session_->id}, {"name", session_->name}}, "session opened");
-  }
+  // The name is the client's own text: the formatter escapes it.
+  if (opened) slog::debug({{"event", "session_open"}, {"session", opened->first}, {"name", opened->second}}, "session opened");
 }
 
 void WsConnection::send(std::span<const std::uint8_t> frame, router::Delivery kind, std::uint64_t shared) {
