@@ -92,6 +92,31 @@ void sendOsc(const Endpoint& ep, const std::string& address) {
   ::close(fd);
 }
 
+// MQTT 3.1.1 CONNECT with user name and password (the token, D-18); waits
+// up to 3 s for the answer (CONNACK), then drops the connection.
+void mqttConnect(const Endpoint& ep, const std::string& clientId, const std::string& password) {
+  auto str = [](const std::string& v) {
+    std::string out{static_cast<char>(v.size() >> 8), static_cast<char>(v.size() & 0xff)};
+    return out + v;
+  };
+  std::string body = str("MQTT") + std::string("\x04\xc2\x00\x3c", 4) + str(clientId) + str("user") + str(password);
+  ASSERT_LT(body.size(), 128u);
+  const std::string packet = std::string{'\x10', static_cast<char>(body.size())} + body;
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  timeval tv{3, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(ep.port);
+  ::inet_pton(AF_INET, ep.host.c_str(), &to.sin_addr);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to), 0);
+  EXPECT_EQ(::send(fd, packet.data(), packet.size(), MSG_NOSIGNAL), static_cast<ssize_t>(packet.size()));
+  char buf[64];
+  EXPECT_GT(::recv(fd, buf, sizeof buf, 0), 0) << "no CONNACK";
+  ::close(fd);
+}
+
 std::size_t countLines(const std::string& text, std::string_view needle) {
   std::size_t n = 0;
   for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
@@ -250,7 +275,7 @@ TEST(LoggingProcess, StartupRefusals) {
 }
 
 // No token reaches a log at the most verbose level, in any stream: neither
-// an accepted nor a refused one, over WebSocket or MQTT.
+// an accepted nor a refused one, over WebSocket or MQTT (password).
 TEST(LoggingProcess, TokensAreNeverLogged) {
   const fs::path dir = fs::temp_directory_path() / ("clasp-logging-tokens-" + std::to_string(::getpid()));
   fs::create_directories(dir);
@@ -259,13 +284,17 @@ TEST(LoggingProcess, TokensAreNeverLogged) {
   std::ofstream(tokens) << good << " read:/**,write:/**\n";
   for (const bool toFile : {false, true}) {
     SCOPED_TRACE(toFile ? "--log-file" : "console");
-    std::vector<std::string> args{"--token-file", tokens.string(), "--log-level", "trace"};
+    std::vector<std::string> args{"--token-file", tokens.string(), "--log-level", "trace", "--mqtt-port", "0"};
     if (toFile) args.insert(args.end(), {"--log-file", "relay.log", "--log-format", "json"});
     auto p = startServer(Flavour::Relay, args);
     ASSERT_TRUE(p);
     helloAs(p->endpoint(), "good", good);
     refusedHello(p->endpoint(), "wrong", wrong);
     refusedHello(p->endpoint(), "none");
+    auto mqtt = p->listeningOn("mqtt", milliseconds(5000));
+    ASSERT_TRUE(mqtt);
+    mqttConnect(*mqtt, "mqtt-good", good);
+    mqttConnect(*mqtt, "mqtt-wrong", wrong);
     stopServer(*p);
     for (const char* f : {"stdout.log", "stderr.log", "relay.log"}) {
       const std::string text = readAll(p->dir() / f);
@@ -273,7 +302,10 @@ TEST(LoggingProcess, TokensAreNeverLogged) {
       EXPECT_EQ(text.find(wrong), std::string::npos) << f << ":\n" << text;
     }
     // The run did log at trace level (a server that logged nothing would pass too).
-    EXPECT_TRUE(contains(p->dir() / (toFile ? "relay.log" : "stderr.log"), "session opened"));
+    const fs::path log = p->dir() / (toFile ? "relay.log" : "stderr.log");
+    EXPECT_TRUE(contains(log, "session opened")) << readAll(log);
+    EXPECT_TRUE(contains(log, "CONNECT refused: token not accepted")) << readAll(log);
+    EXPECT_TRUE(contains(log, "mqtt mqtt-good: connected")) << readAll(log);
   }
   std::error_code ec;
   fs::remove_all(dir, ec);
