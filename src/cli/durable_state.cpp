@@ -7,6 +7,7 @@
 #include <chrono>
 #include <unordered_map>
 
+#include "log/fields.hpp"
 #include "transport/router_section.hpp"
 
 namespace clasp::cli {
@@ -80,7 +81,8 @@ Result<void> DurableState::restore(transport::RouterHost& host) {
     section.router().restore(std::move(all));
   }
   if (state_ || (journal_ && options_.journalPath))
-    spdlog::info("restored {} params (state file {} rows, journal {} addresses)", live, fromState, fromJournal);
+    slog::info({{"event", "state_restored"}, {"params", live}, {"state_file_rows", fromState}, {"journal_addresses", fromJournal}},
+               "restored {} params (state file {} rows, journal {} addresses)", live, fromState, fromJournal);
   return {};
 }
 
@@ -123,7 +125,7 @@ void DurableState::finish(transport::RouterHost& host) {
       changes = section.router().takeChanges();
     }
     if (auto ok = state_->finish(changes); !ok) spdlog::error("persist: final snapshot failed: {}", ok.error().message);
-    else spdlog::info("state saved to {}", *options_.persistPath);
+    else slog::info({{"event", "state_saved"}, {"path", *options_.persistPath}}, "state saved to {}", *options_.persistPath);
   }
 }
 

@@ -8,6 +8,7 @@
 #include "cli/auth_flags.hpp"
 #include "cli/durable_flags.hpp"
 #include "cli/flags.hpp"
+#include "cli/log_flags.hpp"
 
 namespace clasp::cli {
 
@@ -39,7 +40,13 @@ void defineRelayFlags(CLI::App& app, RunOptions& o) {
       ->type_name("BYTES")
       ->check(CLI::Range(std::size_t{64}, std::size_t{1} << 20))
       ->group("Core");
-  app.add_flag_callback("--verbose", [&o] { o.logLevel = "debug"; }, "Enable verbose logging")->group("Core");
+  // --verbose sits in its page's section, before the logging flags; its
+  // callback runs after the whole command line is read, so an explicit
+  // --log-level wins whatever the order.
+  auto logLevel = std::make_shared<CLI::Option*>(nullptr);
+  app.add_flag_callback("--verbose", [&o, logLevel] { applyVerbose(o.log, true, *logLevel); },
+                        "Enable verbose logging (debug; an explicit --log-level wins)")
+      ->group("Core");
   app.add_flag_callback("--no-websocket", [&o] { o.websocket = false; }, "Disable the WebSocket listener")
       ->group("Core");
   addQueueFlags(app, o, "Core");
@@ -57,6 +64,7 @@ void defineRelayFlags(CLI::App& app, RunOptions& o) {
       ->group("TTL");
   addDurableFlags(app, o.durable, DurableFlagSet::Relay);
   addAuthFlags(app, o, AuthFlagSet::Relay);
+  *logLevel = addLogFlags(app, o.log);
   addDrainFlag(app, o, "Graceful Shutdown");
 }
 

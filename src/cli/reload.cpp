@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "cli/logging.hpp"
 #include "transport/router_section.hpp"
 
 namespace clasp::cli {
@@ -28,10 +29,18 @@ std::vector<std::string> applyReload(RunOptions& running, const RunOptions& next
             next.router.ttlEnabled != running.router.ttlEnabled,
         "TTL");
 
-  if (next.logLevel != running.logLevel) {
-    spdlog::set_level(spdlog::level::from_str(next.logLevel));
-    spdlog::info("reload: log level {} -> {}", running.logLevel, next.logLevel);
-    running.logLevel = next.logLevel;
+  fixed(next.log.file != running.log.file, "log file");
+  if (next.log.level != running.log.level) {
+    if (auto ok = setLogLevel(next.log.level); ok) {
+      spdlog::info("reload: log level {} -> {}", running.log.level, next.log.level);
+      running.log.level = next.log.level;
+    }
+  }
+  if (next.log.format != running.log.format) {
+    if (auto ok = setLogFormat(next.log.format); ok) {
+      spdlog::info("reload: log format {} -> {}", running.log.format, next.log.format);
+      running.log.format = next.log.format;
+    }
   }
   {
     transport::RouterSection section(host);

@@ -2,13 +2,14 @@
 #include "cli/run_server.hpp"
 
 #include <cstdio>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "adapters/mqtt/mqtt_server.hpp"
 #include "adapters/osc/osc_endpoint.hpp"
 #include "cli/durable_state.hpp"
+#include "cli/logging.hpp"
 #include "cli/reload.hpp"
+#include "log/fields.hpp"
 #include "transport/drain.hpp"
 #include "transport/server.hpp"
 #include "transport/tcp_listener.hpp"
@@ -18,14 +19,15 @@ namespace clasp::cli {
 
 int runServer(const RunOptions& startOptions, const Reparse& reparse) {
   RunOptions options = startOptions;  // what runs; a reload updates it
-  auto logger = spdlog::stderr_color_mt("clasp");
-  spdlog::set_default_logger(logger);
-  spdlog::set_level(spdlog::level::from_str(options.logLevel));
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  if (auto ok = configureLogging(options.log); !ok) {
+    std::fprintf(stderr, "%s: %s\n", options.program.c_str(), ok.error().message.c_str());
+    return kStartupError;
+  }
 
   router::SystemClock clock;
   transport::RouterHost host(options.router, clock);
   transport::Server server(host, options.server);
+  server.onHangup(reopenLogFileAndReport);  // logrotate: move the file, then SIGHUP
   std::unique_ptr<DurableState> durable;
   const DurableOptions& d = options.durable;
   if (d.persistPath || d.journalPath || d.journalMemory) {
@@ -51,8 +53,8 @@ int runServer(const RunOptions& startOptions, const Reparse& reparse) {
     // Tests and scripts wait for this exact line (docs/decisions.md).
     std::printf("listening on ws://%s:%u\n", options.server.host.c_str(), static_cast<unsigned>(*port));
     std::fflush(stdout);
-    spdlog::info("{} '{}' serving WebSocket on {}:{}", options.program, options.router.name,
-                 options.server.host, *port);
+    slog::info({{"event", "listening"}, {"protocol", "ws"}, {"host", options.server.host}, {"port", *port}},
+               "{} '{}' serving WebSocket on {}:{}", options.program, options.router.name, options.server.host, *port);
   } else {
     spdlog::info("{} '{}' running with the WebSocket listener disabled", options.program,
                  options.router.name);
@@ -70,7 +72,8 @@ int runServer(const RunOptions& startOptions, const Reparse& reparse) {
     }
     std::printf("listening on mqtt://%s:%u\n", options.server.host.c_str(), static_cast<unsigned>(*port));
     std::fflush(stdout);
-    spdlog::info("serving MQTT on {}:{} as {}", options.server.host, *port, config.ns);
+    slog::info({{"event", "listening"}, {"protocol", "mqtt"}, {"host", options.server.host}, {"port", *port}},
+               "serving MQTT on {}:{} as {}", options.server.host, *port, config.ns);
   }
   std::unique_ptr<osc::OscEndpoint> oscEndpoint;
   if (options.oscPort) {
@@ -82,7 +85,8 @@ int runServer(const RunOptions& startOptions, const Reparse& reparse) {
     }
     std::printf("listening on osc.udp://%s:%u\n", options.server.host.c_str(), static_cast<unsigned>(*port));
     std::fflush(stdout);
-    spdlog::info("serving OSC on {}:{} as {}", options.server.host, *port, options.osc.ns);
+    slog::info({{"event", "listening"}, {"protocol", "osc"}, {"host", options.server.host}, {"port", *port}},
+               "serving OSC on {}:{} as {}", options.server.host, *port, options.osc.ns);
   }
   transport::Drain drain(server);
   if (options.websocket) drain.addListener([&ws] { ws.close(); });
@@ -100,7 +104,7 @@ int runServer(const RunOptions& startOptions, const Reparse& reparse) {
   server.run();
   // D-25: persistence and the journal are flushed after the clients left.
   if (durable) durable->finish(host);
-  spdlog::info("stopped");
+  slog::info({{"event", "stopped"}}, "stopped");
   return 0;
 }
 

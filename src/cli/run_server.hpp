@@ -11,6 +11,7 @@
 #include "adapters/mqtt/mqtt_config.hpp"
 #include "adapters/osc/osc_config.hpp"
 #include "cli/durable_flags.hpp"
+#include "cli/logging.hpp"
 #include "core/result.hpp"
 #include "router/router_config.hpp"
 #include "transport/server_config.hpp"
@@ -22,7 +23,7 @@ struct RunOptions {
   router::RouterConfig router;
   transport::ServerConfig server;
   bool websocket = true;
-  std::string logLevel = "info";
+  LogOptions log;  // --log-level, --log-format, --log-file (--verbose)
   // Front doors besides WebSocket (relay only): enabled by their port flag.
   std::optional<std::uint16_t> mqttPort;
   mqtt::MqttConfig mqtt;

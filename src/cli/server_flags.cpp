@@ -8,6 +8,7 @@
 #include "cli/auth_flags.hpp"
 #include "cli/durable_flags.hpp"
 #include "cli/flags.hpp"
+#include "cli/log_flags.hpp"
 
 namespace clasp::cli {
 
@@ -42,11 +43,7 @@ void defineServerFlags(CLI::App& app, RunOptions& o) {
       ->group("Limits");
   addQueueFlags(app, o, "Limits");
   addDurableFlags(app, o.durable, DurableFlagSet::Server);
-  app.add_option("--log-level", o.logLevel, "Log level: error, warn, info, debug, trace")
-      ->capture_default_str()
-      ->type_name("LEVEL")
-      ->check(CLI::IsMember({"error", "warn", "info", "debug", "trace"}))
-      ->group("Logging");
+  addLogFlags(app, o.log);
   addDrainFlag(app, o, "Shutdown");
 }
 
@@ -86,6 +83,8 @@ std::vector<ConfigKey> serverKeys() {
       {"server.persistence.path", "--persist-path", {}},
       {"server.persistence.sync_interval", "--persist-interval", {}},
       {"server.logging.level", "--log-level", {}},
+      {"server.logging.format", "--log-format", {}},
+      {"server.logging.file", "--log-file", {}},
       {"server.shutdown.drain_timeout", "--drain-timeout", {}},
   };
 }

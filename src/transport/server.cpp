@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <thread>
 
+#include "log/fields.hpp"
 #include "transport/router_section.hpp"
 
 namespace clasp::transport {
@@ -52,19 +53,21 @@ void Server::armSignals() {
   signals_.async_wait([this](boost::system::error_code ec, int sig) {
     if (ec) return;
     if (sig == SIGHUP) {
-      spdlog::info("SIGHUP received");
+      slog::info({{"event", "signal"}, {"signal", "SIGHUP"}}, "SIGHUP received");
       for (auto& f : hangupHooks_) f();
       armSignals();
       return;
     }
+    const char* name = sig == SIGINT ? "SIGINT" : "SIGTERM";
     if (shutdownHook_ && !shuttingDown_) {
       shuttingDown_ = true;
-      spdlog::info("signal {} received, draining (a second one stops at once)", sig);
+      slog::info({{"event", "signal"}, {"signal", name}}, "signal {} received, draining (a second one stops at once)",
+                 sig);
       shutdownHook_();
       armSignals();
       return;
     }
-    spdlog::info("signal {} received, stopping", sig);
+    slog::info({{"event", "signal"}, {"signal", name}}, "signal {} received, stopping", sig);
     stop();
   });
 }

@@ -76,6 +76,8 @@ class RelayProcess {
 
   const Endpoint& endpoint() const { return endpoint_; }
   pid_t pid() const { return pid_; }
+  // Its working directory, which also holds stdout.log and stderr.log.
+  const std::filesystem::path& dir() const { return dir_; }
   // True while the process has not exited; otherwise `status` describes how it ended.
   bool alive(std::string* status = nullptr);
   // The last lines of the process's stdout and stderr, for failure messages.

@@ -10,9 +10,9 @@ namespace {
 
 class Reload : public OperationsTest {};
 
-std::string configWith(int maxConnections, const char* level) {
+std::string configWith(int maxConnections, const char* level, const char* format = "text") {
   return "server:\n  limits:\n    max_connections: " + std::to_string(maxConnections) + "\n  logging:\n    level: " +
-         level + "\n";
+         level + "\n    format: " + format + "\n";
 }
 
 TEST_F(Reload, LogLevelAndLimitChangeAndABrokenFileIsRefused) {
@@ -24,9 +24,10 @@ TEST_F(Reload, LogLevelAndLimitChangeAndABrokenFileIsRefused) {
   ASSERT_TRUE(expectRefused(ep)) << "max_connections 1 before the reload";
   plainHttpProbe(ep);  // a debug line at info level: not logged
 
-  writeFile("clasp.yaml", configWith(3, "debug"));
+  writeFile("clasp.yaml", configWith(3, "debug", "json"));
   p->signal(SIGHUP);
   ASSERT_TRUE(p->waitForOutput("reload: applied", milliseconds(5000))) << p->logTail();
+  EXPECT_TRUE(p->waitForOutput("\"message\":\"reload: applied", milliseconds(1000))) << "now in JSON\n" << p->logTail();
   EXPECT_TRUE(p->alive()) << "SIGHUP must not end the server";
   auto b = join(ep, "b");
   auto c = join(ep, "c");

@@ -9,6 +9,9 @@
 #include <cstring>
 #include <random>
 #include <spdlog/spdlog.h>
+#include <string_view>
+
+#include "log/fields.hpp"
 
 namespace clasp::mqtt {
 
@@ -445,7 +448,8 @@ void MqttConnection::moveTo(Shard& target, std::span<const std::uint8_t> unread)
 }
 
 void MqttConnection::refuseConnect(Version v, ReasonCode code, const char* why) {
-  spdlog::info("mqtt: CONNECT refused: {} (reason 0x{:02x})", why, static_cast<unsigned>(code));
+  slog::info({{"event", "session_refused"}, {"protocol", "mqtt"}, {"reason", why}, {"code", static_cast<unsigned>(code)}},
+             "mqtt: CONNECT refused: {} (reason 0x{:02x})", why, static_cast<unsigned>(code));
   if (v == Version::V5 || v3CanRefuse(code)) {
     Connack ack;
     ack.reason = code;
@@ -457,8 +461,10 @@ void MqttConnection::refuseConnect(Version v, ReasonCode code, const char* why) 
 }
 
 void MqttConnection::fail(ReasonCode code, const char* why, transport::RouterGate& gate) {
-  spdlog::info("mqtt {}: closing connection: {} (reason 0x{:02x})", session_ ? session_->clientId() : "-", why,
-               static_cast<unsigned>(code));
+  const std::string_view clientId = session_ ? std::string_view(session_->clientId()) : std::string_view("-");
+  slog::info({{"event", "session_close"}, {"protocol", "mqtt"}, {"client_id", clientId}, {"reason", why},
+              {"code", static_cast<unsigned>(code)}},
+             "mqtt {}: closing connection: {} (reason 0x{:02x})", clientId, why, static_cast<unsigned>(code));
   if (connected_ && version_ == Version::V5) {
     writePacket([&](OutBuffer& out) { (void)encodeDisconnect(out, version_, Disconnect{code, {}}); });
   }
@@ -479,7 +485,8 @@ bool MqttConnection::queuePacket(std::span<const std::uint8_t> packet, bool drop
     // router may be locked by this thread), so it happens next turn.
     if (!slow_) {
       slow_ = true;
-      spdlog::info("mqtt {}: slow consumer, {} bytes queued", session_ ? session_->clientId() : "-", queued);
+      slog::info({{"event", "session_close"}, {"protocol", "mqtt"}, {"reason", "slow consumer"}, {"queued_bytes", queued}},
+                 "mqtt {}: slow consumer, {} bytes queued", session_ ? session_->clientId() : "-", queued);
       asio::post(shard_->loop.context(), [self = shared_from_this()] {
         self->pending_.clear();
         self->endFromSession(ReasonCode::QuotaExceeded, "slow consumer");

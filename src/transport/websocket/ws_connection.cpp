@@ -9,8 +9,11 @@
 #include <boost/beast/websocket.hpp>
 #include <cstring>
 #include <spdlog/spdlog.h>
+#include <string>
+#include <utility>
 
 #include "core/codec.hpp"
+#include "log/fields.hpp"
 #include "transport/router_section.hpp"
 
 namespace clasp::transport {
@@ -136,7 +139,7 @@ void WsConnection::startFrames(tcp::socket socket, std::vector<std::uint8_t> lef
   }
   startTimers();
   if (!session_) {
-    spdlog::info("connection refused: session limit reached");
+    slog::info({{"event", "session_refused"}, {"reason", "session limit"}}, "connection refused: session limit reached");
     closeWith(ws::CloseCode::TryAgainLater, "too many sessions");
     draining_ = true;
     waitReadable();
@@ -250,7 +253,8 @@ std::optional<std::size_t> WsConnection::processInput(std::span<std::uint8_t> da
     });
     if (count != 0) dispatchBatch(count);
     if (!r) {
-      spdlog::debug("websocket protocol error: {}", r.error().reason);
+      slog::debug({{"event", "session_close"}, {"reason", r.error().reason}}, "websocket protocol error: {}",
+                  r.error().reason);
       closeWith(r.error().code, r.error().reason);
       return std::nullopt;
     }
@@ -266,16 +270,24 @@ std::optional<std::size_t> WsConnection::processInput(std::span<std::uint8_t> da
 
 void WsConnection::dispatchBatch(std::size_t count) {
   auto& batch = loop_.decodeBatch();
-  RouterSection section(host_);
-  router::Router& router = section.router();
-  for (std::size_t i = 0; i < count && session_; ++i) {
-    if (batch[i].error) {
-      router.rejectInbound(session_, *batch[i].error);
-    } else {
-      router.handleDecoded(session_, batch[i].frame);
+  std::optional<std::pair<std::string, std::string>> opened;  // id, name: logged outside the lock
+  {
+    RouterSection section(host_);
+    router::Router& router = section.router();
+    for (std::size_t i = 0; i < count && session_; ++i) {
+      if (batch[i].error) {
+        router.rejectInbound(session_, *batch[i].error);
+      } else {
+        router.handleDecoded(session_, batch[i].frame);
+      }
+    }
+    if (!established_ && session_ && session_->established) {
+      established_ = true;
+      if (spdlog::should_log(spdlog::level::debug)) opened.emplace(session_->id, session_->name);
     }
   }
-  if (!established_ && session_ && session_->established) established_ = true;
+  // The name is the client's own text: the formatter escapes it.
+  if (opened) slog::debug({{"event", "session_open"}, {"session", opened->first}, {"name", opened->second}}, "session opened");
 }
 
 void WsConnection::send(std::span<const std::uint8_t> frame, router::Delivery kind, std::uint64_t shared) {
@@ -292,7 +304,8 @@ void WsConnection::deliver(std::span<const std::uint8_t> frame, router::Delivery
   if (queued + frame.size() > config_.queueHardLimit) {
     // D-15: past the hard limit the reader is too slow to keep; queued data
     // is dropped and the session closed with 501.
-    spdlog::info("closing slow consumer: {} bytes queued", queued);
+    slog::info({{"event", "session_close"}, {"reason", "slow consumer"}, {"queued_bytes", queued}},
+               "closing slow consumer: {} bytes queued", queued);
     pending_.clear();
     ErrorMsg e{501, "slow consumer", std::nullopt, std::nullopt};
     OutBuffer b;
@@ -313,6 +326,8 @@ void WsConnection::deliver(std::span<const std::uint8_t> frame, router::Delivery
 
 void WsConnection::deliverClose(router::CloseReason reason, std::string_view text) {
   if (closing_) return;
+  slog::debug({{"event", "session_close"}, {"reason", text}, {"code", static_cast<unsigned>(closeCodeFor(reason))}},
+              "closing session: {}", text);
   ws::appendClose(pending_, closeCodeFor(reason), text);
   closing_ = true;
   closeDeadline_ = Clock::now() + kCloseGrace;
@@ -386,7 +401,8 @@ void WsConnection::onHousekeeping(beast::error_code ec) {
   // The peer did not take the close frame in time (e.g. a slow consumer).
   if (overdue) return terminate();
   if (!established_ && now - started_ >= std::chrono::seconds(config_.handshakeTimeoutSeconds)) {
-    spdlog::debug("closing connection: no HELLO within {} s", config_.handshakeTimeoutSeconds);
+    slog::debug({{"event", "session_close"}, {"reason", "handshake timeout"}}, "closing connection: no HELLO within {} s",
+                config_.handshakeTimeoutSeconds);
     closeWith(ws::CloseCode::ProtocolError, "handshake timeout");
   } else if (config_.sessionTimeoutSeconds != 0 &&
              now - lastActivity_ >= std::chrono::seconds(config_.sessionTimeoutSeconds)) {
@@ -394,7 +410,8 @@ void WsConnection::onHousekeeping(beast::error_code ec) {
     // keeps a session; a session with none for the timeout is closed, never
     // left half-alive. The server sends no keepalive pings of its own: they
     // would count as traffic and no session could ever expire.
-    spdlog::debug("closing idle session after {} s", config_.sessionTimeoutSeconds);
+    slog::debug({{"event", "session_close"}, {"reason", "idle timeout"}}, "closing idle session after {} s",
+                config_.sessionTimeoutSeconds);
     queueMessage(ErrorMsg{502, "idle timeout", std::nullopt, std::nullopt});
     closeWith(ws::CloseCode::Normal, "idle timeout");
   }
