@@ -4,6 +4,7 @@
 #include "cli/auth_flags.hpp"
 #include "cli/durable_flags.hpp"
 #include "cli/flags.hpp"
+#include "cli/metrics_flags.hpp"
 
 int main(int argc, char** argv) {
   using namespace clasp::cli;
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
   addDurableFlags(*server, o.durable, DurableFlagSet::Server);
   addAuthFlags(*server, o, AuthFlagSet::Server);
   addTuningFlags(*server, o);
+  addMetricsFlags(*server, o.metrics, MetricsFlagSet::Server);
 
   if (auto code = parseFlags(app, "clasp", argc, argv)) return *code;
   o.server.port = port;

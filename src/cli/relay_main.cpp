@@ -7,6 +7,7 @@
 #include "cli/auth_flags.hpp"
 #include "cli/durable_flags.hpp"
 #include "cli/flags.hpp"
+#include "cli/metrics_flags.hpp"
 
 int main(int argc, char** argv) {
   using namespace clasp::cli;
@@ -46,6 +47,7 @@ int main(int argc, char** argv) {
   addAdapterFlags(app, o);
   addAuthFlags(app, o, AuthFlagSet::Relay);
   addTuningFlags(app, o);
+  addMetricsFlags(app, o.metrics, MetricsFlagSet::Relay);
 
   if (auto code = parseFlags(app, o.program, argc, argv)) return *code;
   o.server.port = port;

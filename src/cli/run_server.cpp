@@ -1,6 +1,7 @@
 // Startup and the run loop shared by clasp-relay and clasp server.
 #include "cli/run_server.hpp"
 
+#include <atomic>
 #include <cstdio>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -8,6 +9,7 @@
 #include "adapters/mqtt/mqtt_server.hpp"
 #include "adapters/osc/osc_endpoint.hpp"
 #include "cli/durable_state.hpp"
+#include "cli/metrics_exporter.hpp"
 #include "transport/server.hpp"
 #include "transport/tcp_listener.hpp"
 #include "transport/websocket/ws_connection.hpp"
@@ -81,6 +83,14 @@ int runServer(const RunOptions& options) {
     std::fflush(stdout);
     spdlog::info("serving OSC on {}:{} as {}", options.server.host, *port, options.osc.ns);
   }
+  std::atomic<bool> ready{false};  // every listener is up; draining may clear it later
+  auto metrics = startMetrics(options.metrics, options.server.host, host, server, durable.get(),
+                              [&ready] { return ready.load(); });
+  if (!metrics) {
+    std::fprintf(stderr, "%s: %s\n", options.program.c_str(), metrics.error().message.c_str());
+    return kUsageError;
+  }
+  ready = true;
   server.run();
   if (durable) durable->finish(host);
   spdlog::info("stopped");

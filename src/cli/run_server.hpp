@@ -10,6 +10,7 @@
 #include "adapters/mqtt/mqtt_config.hpp"
 #include "adapters/osc/osc_config.hpp"
 #include "cli/durable_flags.hpp"
+#include "cli/metrics_flags.hpp"
 #include "router/router_config.hpp"
 #include "transport/server_config.hpp"
 
@@ -27,6 +28,7 @@ struct RunOptions {
   std::optional<std::uint16_t> oscPort;
   osc::OscConfig osc;
   DurableOptions durable;  // --persist, --journal, ...
+  MetricsOptions metrics;  // --metrics, --metrics-port
 };
 
 int runServer(const RunOptions& options);
