@@ -38,6 +38,15 @@ int runServer(const RunOptions& options) {
     durable = std::move(*opened);
     durable->attach(host, server);
   }
+  // Bound before the protocol listeners (relay.md §1.3); /readyz says 503
+  // until they are all up.
+  std::atomic<bool> ready{false};
+  auto metrics = startMetrics(options.metrics, options.server.host, host, server, durable.get(),
+                              [&ready] { return ready.load(); });
+  if (!metrics) {
+    std::fprintf(stderr, "%s: %s\n", options.program.c_str(), metrics.error().message.c_str());
+    return kUsageError;
+  }
   transport::TcpListener ws(server, "WebSocket", [&](boost::asio::ip::tcp::socket socket, transport::Loop& loop) {
     std::make_shared<transport::WsConnection>(std::move(socket), loop, host, server.config())->start();
   });
@@ -82,13 +91,6 @@ int runServer(const RunOptions& options) {
     std::printf("listening on osc.udp://%s:%u\n", options.server.host.c_str(), static_cast<unsigned>(*port));
     std::fflush(stdout);
     spdlog::info("serving OSC on {}:{} as {}", options.server.host, *port, options.osc.ns);
-  }
-  std::atomic<bool> ready{false};  // every listener is up; draining may clear it later
-  auto metrics = startMetrics(options.metrics, options.server.host, host, server, durable.get(),
-                              [&ready] { return ready.load(); });
-  if (!metrics) {
-    std::fprintf(stderr, "%s: %s\n", options.program.c_str(), metrics.error().message.c_str());
-    return kUsageError;
   }
   ready = true;
   server.run();
