@@ -151,8 +151,6 @@ void HttpEndpoint::stop() {
   thread_.join();
 }
 
-std::size_t HttpEndpoint::connections() const { return open_; }
-
 void HttpEndpoint::doAccept() {
   acceptor_.async_accept(context_, [this](beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;

@@ -47,19 +47,18 @@ class HttpEndpoint {
   // Closes the listener and every connection and joins the thread.
   void stop();
 
-  // Connections open now (for tests of the connection cap).
-  std::size_t connections() const;
-
  private:
   friend class HttpSession;
   void doAccept();
 
   HttpHandlers handlers_;
   HttpLimits limits_;
+  // Endpoint thread only. Declared before the context: sessions still
+  // queued in it decrement this when the context is destroyed.
+  std::size_t open_ = 0;
   boost::asio::io_context context_{1};
   boost::asio::ip::tcp::acceptor acceptor_{context_};
   std::thread thread_;
-  std::size_t open_ = 0;  // endpoint thread only
 };
 
 }  // namespace clasp::metrics
