@@ -167,3 +167,69 @@ TEST_F(Counters, NoJournalNoJournalSeries) {
 
 }  // namespace
 }  // namespace clasp::conformance
+
+namespace clasp::conformance {
+namespace {
+
+// D-15 through the metrics: a subscriber that never reads first loses Fire
+// streams above the soft limit (counted as drops); reliable SETs then pile
+// up in its queue (the queued-bytes gauge) until the hard limit closes it
+// (one slow-consumer close, one ERROR 501); once it is gone its queue
+// leaves the gauge.
+TEST_F(Counters, SlowConsumerDropsCloseAndQueuedBytes) {
+  ASSERT_TRUE(startWithMetrics(Flavour::Relay, {"--metrics-port", "0", "--queue-soft-limit", "65536",
+                                                "--queue-hard-limit", "16777216"}));
+  auto writer = helloClient("writer");
+  ASSERT_TRUE(writer);
+  auto slow = connectOnly(server_->endpoint(), "slow", ConnectOptions{.receiveBuffer = 4096});
+  ASSERT_TRUE(slow && slow->hello());
+  ASSERT_TRUE(subscribe(*slow, "/slow/**", 1));
+  const std::string pad(8192, 'x');
+  auto padded = [&](int i) {
+    Map m;
+    mapSet(m, "i", Value(i));
+    mapSet(m, "pad", Value(pad));
+    return Value(std::move(m));
+  };
+  auto sets = [&](int n) {
+    for (int i = 0; i < n; ++i)
+      if (!writer->send(setOf("/slow/value", padded(i)))) return false;
+    for (int i = 0; i < n; ++i)
+      if (!writer->expect<Ack>()) return false;
+    return writer->pingPong();
+  };
+  // 8 MiB of Fire streams: beyond what the kernel buffers for `slow`.
+  for (int i = 0; i < 1000; ++i) {
+    Publish p;
+    p.address = "/slow/stream";
+    p.signal = SignalType::Stream;
+    p.value = padded(i);
+    ASSERT_TRUE(writer->send(p, QoS::Fire));
+  }
+  ASSERT_TRUE(writer->pingPong());
+  Scrape s;
+  EXPECT_TRUE(eventually([&] {
+    s = scrape(httpPort_);
+    return s.value("clasp_messages_dropped_total", {{"reason", "queue_soft_limit"}}) > 0;
+  })) << s.text;
+  // 8 MiB of SETs, never dropped: at most a few MiB fit in the kernel's buffers.
+  ASSERT_TRUE(sets(1000));
+  EXPECT_TRUE(eventually([&] {
+    s = scrape(httpPort_);
+    return s.value("clasp_outbound_queue_bytes") >= 1 << 20;
+  })) << s.text;
+  EXPECT_EQ(s.value("clasp_slow_consumer_closes_total"), 0);
+  // 12 MiB more: past the 16 MiB hard limit.
+  ASSERT_TRUE(sets(1500));
+  EXPECT_TRUE(eventually([&] {
+    s = scrape(httpPort_);
+    return s.value("clasp_slow_consumer_closes_total") == 1 && s.value("clasp_errors_total", {{"code", "501"}}) == 1;
+  })) << s.text;
+  // The close frame is never read: the 2 s close grace ends the connection.
+  EXPECT_TRUE(eventually([&] { return scrape(httpPort_).value("clasp_outbound_queue_bytes") == 0; },
+                         milliseconds{6000}));
+  EXPECT_EQ(scrape(httpPort_).value("clasp_slow_consumer_closes_total"), 1);
+}
+
+}  // namespace
+}  // namespace clasp::conformance
