@@ -3,14 +3,16 @@
 # without it (BASE_BUILD, e.g. the commit before the metrics layer), this
 # tree's relay without --metrics-port, and this tree's relay with
 # --metrics-port scraped once a second by curl. Each is driven by this tree's
-# clasp-bench at full speed: 1 publisher -> 10 subscribers, SETs.
+# clasp-bench at full speed: 1 publisher -> SUBSCRIBERS (10) subscribers, SETs.
 # Configurations take turns run by run, so machine noise spreads over all.
-# Prints a Markdown table. Usage: bench/metrics_overhead.sh BASE_BUILD [BUILD_DIR] [REPEAT]
+# Prints a Markdown table.
+# Usage: bench/metrics_overhead.sh BASE_BUILD [BUILD_DIR] [REPEAT] [SUBSCRIBERS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 base=$1
 build=${2:-build/release}
 repeat=${3:-3}
+subscribers=${4:-10}
 bench=$build/src/bench/clasp-bench
 work=$(mktemp -d)
 scraper=""
@@ -39,7 +41,7 @@ run() {  # name relay-binary relay-flags...
     (while true; do curl -s -o /dev/null "http://127.0.0.1:$http/metrics" && echo x >>"$work/scrapes"; sleep 1; done) &
     scraper=$!
   fi
-  "$bench" fanout --url "ws://127.0.0.1:$port" -n 10 -p 1 --rate 0 --kind set --duration 5 --warmup 1 \
+  "$bench" fanout --url "ws://127.0.0.1:$port" -n "$subscribers" -p 1 --rate 0 --kind set --duration 5 --warmup 1 \
       2>/dev/null >"$work/json"
   if [ -n "$scraper" ]; then
     kill "$scraper"
