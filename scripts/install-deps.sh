@@ -26,6 +26,7 @@ if $with_tests; then
     python3                              # bench/compare, test helpers
     mosquitto mosquitto-clients          # the MQTT broker and clients we compare and test against
     python3-paho-mqtt                    # MQTT 5 and QoS 2 test client
+    python3-prometheus-client            # tests/metrics: the reference exposition parser
     liblo-tools                          # oscsend/oscdump, OSC test clients
   )
   # Debian's Node.js unless one is installed already (the image may ship a newer one).

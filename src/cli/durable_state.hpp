@@ -28,6 +28,8 @@ class DurableState {
   void attach(transport::RouterHost& host, transport::Server& server);
   // After the loops stopped: final snapshot, journal drained.
   void finish(transport::RouterHost& host);
+  // The journal, when there is one (its lag is a metric).
+  const storage::Journal* journal() const { return journal_.get(); }
 
  private:
   DurableOptions options_;

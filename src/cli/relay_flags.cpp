@@ -9,6 +9,7 @@
 #include "cli/durable_flags.hpp"
 #include "cli/flags.hpp"
 #include "cli/log_flags.hpp"
+#include "cli/metrics_flags.hpp"
 
 namespace clasp::cli {
 
@@ -65,6 +66,7 @@ void defineRelayFlags(CLI::App& app, RunOptions& o) {
   addDurableFlags(app, o.durable, DurableFlagSet::Relay);
   addAuthFlags(app, o, AuthFlagSet::Relay);
   *logLevel = addLogFlags(app, o.log);
+  addMetricsFlags(app, o.metrics, MetricsFlagSet::Relay);
   addDrainFlag(app, o, "Graceful Shutdown");
 }
 

@@ -1,6 +1,7 @@
 // Startup and the run loop shared by clasp-relay and clasp server.
 #include "cli/run_server.hpp"
 
+#include <atomic>
 #include <cstdio>
 #include <spdlog/spdlog.h>
 
@@ -11,6 +12,7 @@
 #include "cli/reload.hpp"
 #include "log/fields.hpp"
 #include "transport/drain.hpp"
+#include "cli/metrics_exporter.hpp"
 #include "transport/server.hpp"
 #include "transport/tcp_listener.hpp"
 #include "transport/websocket/ws_connection.hpp"
@@ -40,6 +42,15 @@ int runServer(const RunOptions& startOptions, const Reparse& reparse) {
     }
     durable = std::move(*opened);
     durable->attach(host, server);
+  }
+  // Bound before the protocol listeners (relay.md §1.3); /readyz says 503
+  // until they are all up.
+  std::atomic<bool> ready{false};
+  auto metrics = startMetrics(options.metrics, options.server.host, host, server, durable.get(),
+                              [&ready] { return ready.load(); });
+  if (!metrics) {
+    std::fprintf(stderr, "%s: %s\n", options.program.c_str(), metrics.error().message.c_str());
+    return kUsageError;
   }
   transport::TcpListener ws(server, "WebSocket", [&](boost::asio::ip::tcp::socket socket, transport::Loop& loop) {
     std::make_shared<transport::WsConnection>(std::move(socket), loop, host, server.config())->start();
@@ -91,7 +102,10 @@ int runServer(const RunOptions& startOptions, const Reparse& reparse) {
   transport::Drain drain(server);
   if (options.websocket) drain.addListener([&ws] { ws.close(); });
   if (mqttServer) drain.addListener([&] { mqttServer->stopAccepting(); });
-  server.onShutdown([&] { drain.start(std::chrono::seconds(options.drainTimeoutSeconds)); });
+  server.onShutdown([&] {
+    ready = false;  // /readyz: 503 from the first signal on
+    drain.start(std::chrono::seconds(options.drainTimeoutSeconds));
+  });
   server.onHangup([&] {
     if (!reparse) return;
     auto next = reparse();
@@ -101,6 +115,7 @@ int runServer(const RunOptions& startOptions, const Reparse& reparse) {
     }
     applyReload(options, *next, host, server);
   });
+  ready = true;
   server.run();
   // D-25: persistence and the journal are flushed after the clients left.
   if (durable) durable->finish(host);

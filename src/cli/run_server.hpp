@@ -13,6 +13,7 @@
 #include "cli/durable_flags.hpp"
 #include "cli/logging.hpp"
 #include "core/result.hpp"
+#include "cli/metrics_flags.hpp"
 #include "router/router_config.hpp"
 #include "transport/server_config.hpp"
 
@@ -31,6 +32,7 @@ struct RunOptions {
   osc::OscConfig osc;
   DurableOptions durable;  // --persist, --journal, ...
   std::uint32_t drainTimeoutSeconds = 30;  // D-25
+  MetricsOptions metrics;  // --metrics, --metrics-port
 };
 
 // Parses the configuration again (SIGHUP); the same sources as at start.

@@ -9,6 +9,7 @@
 #include "cli/durable_flags.hpp"
 #include "cli/flags.hpp"
 #include "cli/log_flags.hpp"
+#include "cli/metrics_flags.hpp"
 
 namespace clasp::cli {
 
@@ -44,6 +45,7 @@ void defineServerFlags(CLI::App& app, RunOptions& o) {
   addQueueFlags(app, o, "Limits");
   addDurableFlags(app, o.durable, DurableFlagSet::Server);
   addLogFlags(app, o.log);
+  addMetricsFlags(app, o.metrics, MetricsFlagSet::Server);
   addDrainFlag(app, o, "Shutdown");
 }
 
@@ -85,6 +87,8 @@ std::vector<ConfigKey> serverKeys() {
       {"server.logging.level", "--log-level", {}},
       {"server.logging.format", "--log-format", {}},
       {"server.logging.file", "--log-file", {}},
+      {"server.metrics.enabled", "--metrics", {}},
+      {"server.metrics.port", "--metrics-port", {}},
       {"server.shutdown.drain_timeout", "--drain-timeout", {}},
   };
 }

@@ -63,14 +63,19 @@ void Router::journalCommitted(std::uint64_t ticket) {
     if (!h.session) continue;
     --h.session->heldAcks;
     out_.clear();
-    if (encodeFrame(h.ack, out_)) h.session->outbox->send(out_.span(), Delivery::Reliable);
+    if (!encodeFrame(h.ack, out_)) continue;
+    stats_.sent[typeSlot(MessageType::Ack)].add();
+    h.session->outbox->send(out_.span(), Delivery::Reliable);
   }
 }
 
 void Router::deliverFrames(std::string_view sessionId, const std::vector<std::vector<std::uint8_t>>& frames) {
   auto it = byId_.find(sessionId);
   if (it == byId_.end() || it->second->closing) return;
-  for (const auto& f : frames) it->second->outbox->send(f, Delivery::Reliable);
+  for (const auto& f : frames) {
+    countFrame(f, 0);
+    it->second->outbox->send(f, Delivery::Reliable);
+  }
 }
 
 void Router::announceDeletion(const std::string& address, std::uint64_t revision) {

@@ -91,6 +91,12 @@ void Router::closeAll(CloseReason reason, std::string_view text) {
   }
 }
 
+std::size_t Router::subscriptionCount() const {
+  std::size_t n = 0;
+  for (const auto& [s, owned] : sessions_) n += s->subscriptions.size();
+  return n;
+}
+
 void Router::handleMessage(RouterSession* s, std::span<const std::uint8_t> bytes) {
   if (auto ok = decodeInbound(bytes, inbound_); !ok) return rejectInbound(s, ok.error());
   handleDecoded(s, inbound_);
@@ -133,13 +139,22 @@ void Router::reply(RouterSession* s, const Message& m, Delivery kind) {
   }
   out_.clear();
   if (!encodeFrame(m, out_)) return;  // replies are built to fit; nothing to send otherwise
+  stats_.sent[typeSlot(m.type())].add();
   s->outbox->send(out_.span(), kind);
+}
+
+void Router::countFrame(std::span<const std::uint8_t> frame, std::uint64_t deliveries) {
+  auto parsed = parseFrame(frame);
+  if (!parsed || parsed->payload.empty()) return;
+  stats_.sent[typeSlot(static_cast<MessageType>(parsed->payload[0]))].add();
+  stats_.deliveries.add(deliveries);
 }
 
 void Router::sendError(RouterSession* s, Errc code, std::string_view text,
                        std::optional<std::string_view> address) {
   ErrorMsg e;
   e.code = static_cast<std::uint16_t>(code);
+  stats_.error(e.code);
   // Texts quote client input; keep the frame comfortably inside the limit.
   e.message.assign(text.substr(0, 1024));
   if (address) e.address = std::string(address->substr(0, 4096));
@@ -155,6 +170,7 @@ void Router::fanout(const Message& m, std::string_view address, SignalType signa
   const std::uint8_t bit = typemask::bitFor(signal);
   const bool filterable = signal == SignalType::Param || signal == SignalType::Stream;
   std::uint64_t mono = 0;
+  std::uint64_t targets = 0;
   index_.match(address, [&](const SubRef& ref) {
     RouterSession* target = ref.session;
     if (target == exclude || target->fanoutStamp == stamp) return;
@@ -172,8 +188,12 @@ void Router::fanout(const Message& m, std::string_view address, SignalType signa
       }
     }
     target->fanoutStamp = stamp;
+    ++targets;
     target->outbox->send(frame, kind, stamp);
   });
+  stats_.sent[typeSlot(m.type())].add(targets);
+  stats_.deliveries.add(targets);
+  stats_.fanout.observe(targets);
 }
 
 void Router::sendSnapshot(RouterSession* s,
@@ -212,7 +232,10 @@ void Router::tick() {
     bool waiting = false;
     for (auto& [id, sub] : s->subscriptions) {
       if (!sub.filter || !sub.filter->hasPending()) continue;
-      sub.filter->takeDue(mono, [&](std::span<const std::uint8_t> frame) { s->outbox->send(frame, Delivery::Reliable); });
+      sub.filter->takeDue(mono, [&](std::span<const std::uint8_t> frame) {
+        countFrame(frame, 1);
+        s->outbox->send(frame, Delivery::Reliable);
+      });
       waiting = waiting || sub.filter->hasPending();
     }
     it = waiting ? std::next(it) : throttled_.erase(it);

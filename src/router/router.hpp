@@ -27,6 +27,7 @@
 #include "router/param_store.hpp"
 #include "router/outbox.hpp"
 #include "router/router_config.hpp"
+#include "router/router_stats.hpp"
 #include "router/session.hpp"
 
 namespace clasp::router {
@@ -90,8 +91,12 @@ class Router {
   void announceShutdown();
   // Asks every session's transport to close (after what is queued).
   void closeAll(CloseReason reason, std::string_view text);
+  // Subscriptions of every session (walks the sessions: for the scrape).
+  std::size_t subscriptionCount() const;
   const RouterConfig& config() const { return config_; }
   const ParamStore& params() const { return store_; }
+  // Counters for the metrics endpoint; readable from any thread.
+  const RouterStats& stats() const { return stats_; }
 
   // Error (200/402) when a SET cannot be stored or fanned out; checks address too.
   Result<void> validateSet(const Set& set) const;
@@ -162,8 +167,12 @@ class Router {
   // Gives an established session its id and registers it.
   void registerSession(RouterSession* s);
 
+  // Counts a frame produced elsewhere (REPLAY pages, D-12 releases) as sent.
+  void countFrame(std::span<const std::uint8_t> frame, std::uint64_t deliveries);
+
   RouterConfig config_;
   const Clock& clock_;
+  RouterStats stats_;
   ParamStore store_;
   PatternIndex<SubRef> index_;
   std::unordered_map<RouterSession*, std::unique_ptr<RouterSession>> sessions_;

@@ -173,6 +173,7 @@ std::uint64_t Journal::append(router::JournalEntry&& entry) {
   lastTimestamp_ = entry.wallMicros;
   pending_.push_back(std::move(entry));
   if (pending_.size() == 1) wake_.notify_one();
+  appended_.store(ticket_ + 1, std::memory_order_relaxed);
   return ++ticket_;
 }
 
@@ -221,6 +222,7 @@ void Journal::run() {
         continue;
       }
       batch.clear();
+      committedUpTo_.store(upTo, std::memory_order_relaxed);
       if (hooks_.committed) hooks_.committed(upTo);
       if (checkpointer_.joinable() && wallNow() >= nextWalReset_) {
         // The checkpointer copied almost everything; finishing the tail here

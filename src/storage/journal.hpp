@@ -13,6 +13,7 @@
 // latestState and start before serving; stop from the main thread.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -57,6 +58,11 @@ class Journal final : public router::JournalPort {
   void stop();
 
   std::uint64_t append(router::JournalEntry&& entry) override;
+
+  // For the metrics endpoint, from any thread: entries handed to the journal
+  // and entries committed so far; their difference is the journal's lag.
+  std::uint64_t appendedEntries() const { return appended_.load(std::memory_order_relaxed); }
+  std::uint64_t committedEntries() const { return committedUpTo_.load(std::memory_order_relaxed); }
   void replay(std::string sessionId, Replay query) override;
 
   // Server limits of one REPLAY answer; the end marker says where to go on.
@@ -95,6 +101,8 @@ class Journal final : public router::JournalPort {
   std::uint64_t ticket_ = 0;                   // guarded by mutex_: last ticket handed out
   std::uint64_t lastTimestamp_ = 0;            // guarded by mutex_: timestamps are unique
   bool stopping_ = false;                      // guarded by mutex_
+  std::atomic<std::uint64_t> appended_{0};      // = ticket_, readable without the lock
+  std::atomic<std::uint64_t> committedUpTo_{0};  // last ticket the writer committed
   std::thread thread_;
   // File journals: WAL checkpoints run here, on their own connection, so
   // copying the log into the database never stalls a commit (and the ACKs

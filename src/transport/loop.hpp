@@ -16,6 +16,7 @@
 
 #include "core/codec.hpp"
 #include "router/outbox.hpp"
+#include "transport/loop_stats.hpp"
 
 namespace clasp::transport {
 
@@ -90,6 +91,9 @@ class Loop {
 
   static constexpr std::size_t kReadBuffer = 256 * 1024;
 
+  // Own thread writes, any thread reads (the metrics scrape).
+  LoopStats& stats() { return stats_; }
+
  private:
   void drain();
 
@@ -107,6 +111,7 @@ class Loop {
   std::vector<DeliveryBatch> taken_;
   std::unique_ptr<std::uint8_t[]> readBuffer_;
   std::vector<Inbound> decodeBatch_;
+  LoopStats stats_;
 };
 
 }  // namespace clasp::transport

@@ -485,6 +485,7 @@ bool MqttConnection::queuePacket(std::span<const std::uint8_t> packet, bool drop
     // router may be locked by this thread), so it happens next turn.
     if (!slow_) {
       slow_ = true;
+      shard_->loop.stats().slowConsumerCloses.add();
       slog::info({{"event", "session_close"}, {"protocol", "mqtt"}, {"reason", "slow consumer"}, {"queued_bytes", queued}},
                  "mqtt {}: slow consumer, {} bytes queued", session_ ? session_->clientId() : "-", queued);
       asio::post(shard_->loop.context(), [self = shared_from_this()] {
@@ -496,6 +497,7 @@ bool MqttConnection::queuePacket(std::span<const std::uint8_t> packet, bool drop
   }
   if (droppable && queued > shard_->server.queueSoftLimit) {
     ++dropped_;
+    shard_->loop.stats().droppedSoftLimit.add();
     return false;
   }
   pending_.append(packet.data(), packet.size());

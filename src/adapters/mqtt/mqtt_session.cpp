@@ -389,6 +389,7 @@ void MqttSession::enqueue(std::string_view topic, std::span<const std::uint8_t> 
   // Held QoS 1 messages (queued and in flight) are bounded by count and by
   // the relay's per-session queue limit in bytes (D-15's hard limit).
   if (queued_.size() >= kMaxQueued || heldBytes_ + *n > shard_.server.queueHardLimit) {
+    shard_.loop.stats().droppedQueueFull.add();
     if (droppedQueued_++ % 1000 == 0)
       spdlog::info("mqtt {}: QoS 1 queue full ({} messages, {} bytes), dropping", clientId_, queued_.size(),
                    heldBytes_);

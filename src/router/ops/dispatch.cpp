@@ -5,6 +5,7 @@
 namespace clasp::router {
 
 void Router::dispatch(RouterSession* s, const Message& m, QoS qos) {
+  stats_.received[typeSlot(m.type())].add();
   if (!s->established) {
     if (const Hello* h = std::get_if<Hello>(&m)) return Ops::hello(*this, s, *h);
     sendError(s, Errc::Unauthorized, "hello required");

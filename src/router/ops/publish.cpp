@@ -30,7 +30,10 @@ void Router::routePublish(RouterSession* s, const Publish& p, QoS qos) {
         return;
       }
       out_.clear();
-      if (encodeFrame(p, out_)) it->second->outbox->send(out_.span(), Delivery::Reliable);
+      if (!encodeFrame(p, out_)) return;
+      stats_.sent[typeSlot(MessageType::Publish)].add();
+      stats_.deliveries.add();
+      it->second->outbox->send(out_.span(), Delivery::Reliable);
       return;
     }
   }

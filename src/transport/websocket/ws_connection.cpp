@@ -6,6 +6,8 @@
 // flight leaves in the next single write (corking).
 #include "transport/websocket/ws_connection.hpp"
 
+#include <algorithm>
+#include <array>
 #include <boost/beast/websocket.hpp>
 #include <cstring>
 #include <spdlog/spdlog.h>
@@ -271,6 +273,9 @@ std::optional<std::size_t> WsConnection::processInput(std::span<std::uint8_t> da
 void WsConnection::dispatchBatch(std::size_t count) {
   auto& batch = loop_.decodeBatch();
   std::optional<std::pair<std::string, std::string>> opened;  // id, name: logged outside the lock
+  // Messages per type in this batch: one latency observation per type, one
+  // clock read per batch (the read already stamped lastActivity_).
+  std::array<std::uint32_t, router::kMessageTypes.size()> types{};
   {
     RouterSection section(host_);
     router::Router& router = section.router();
@@ -278,6 +283,7 @@ void WsConnection::dispatchBatch(std::size_t count) {
       if (batch[i].error) {
         router.rejectInbound(session_, *batch[i].error);
       } else {
+        ++types[router::typeSlot(batch[i].frame.message.type())];
         router.handleDecoded(session_, batch[i].frame);
       }
     }
@@ -286,6 +292,10 @@ void WsConnection::dispatchBatch(std::size_t count) {
       if (spdlog::should_log(spdlog::level::debug)) opened.emplace(session_->id, session_->name);
     }
   }
+  const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - lastActivity_).count();
+  const auto ns = static_cast<std::uint64_t>(std::max<std::int64_t>(elapsed, 0));
+  for (std::size_t t = 0; t < types.size(); ++t)
+    if (types[t] != 0) loop_.stats().latency[t].observe(ns, types[t]);
   // The name is the client's own text: the formatter escapes it.
   if (opened) slog::debug({{"event", "session_open"}, {"session", opened->first}, {"name", opened->second}}, "session opened");
 }
@@ -306,6 +316,8 @@ void WsConnection::deliver(std::span<const std::uint8_t> frame, router::Delivery
     // is dropped and the session closed with 501.
     slog::info({{"event", "session_close"}, {"reason", "slow consumer"}, {"queued_bytes", queued}},
                "closing slow consumer: {} bytes queued", queued);
+    loop_.stats().slowConsumerCloses.add();
+    loop_.stats().errors[501].add();
     pending_.clear();
     ErrorMsg e{501, "slow consumer", std::nullopt, std::nullopt};
     OutBuffer b;
@@ -317,6 +329,7 @@ void WsConnection::deliver(std::span<const std::uint8_t> frame, router::Delivery
   }
   if (kind == router::Delivery::Droppable && queued > config_.queueSoftLimit) {
     ++dropped_;
+    loop_.stats().droppedSoftLimit.add();
     return;
   }
   std::uint8_t* p = pending_.grow(ws::headerSize(frame.size()) + frame.size());
@@ -354,7 +367,15 @@ void WsConnection::closeWith(ws::CloseCode code, std::string_view reason) {
   flushQueued();
 }
 
+void WsConnection::accountQueue() {
+  const std::size_t now = terminated_ ? 0 : pending_.size() + inflight_.size();
+  if (now == accounted_) return;
+  loop_.stats().queuedBytes.add(static_cast<std::int64_t>(now) - static_cast<std::int64_t>(accounted_));
+  accounted_ = now;
+}
+
 void WsConnection::flushQueued() {
+  accountQueue();
   if (writing_ || terminated_ || !socket_) return;
   if (!pending_.empty()) return startWrite();
   if (closing_) finishClose();
@@ -412,6 +433,7 @@ void WsConnection::onHousekeeping(beast::error_code ec) {
     // would count as traffic and no session could ever expire.
     slog::debug({{"event", "session_close"}, {"reason", "idle timeout"}}, "closing idle session after {} s",
                 config_.sessionTimeoutSeconds);
+    loop_.stats().errors[502].add();
     queueMessage(ErrorMsg{502, "idle timeout", std::nullopt, std::nullopt});
     closeWith(ws::CloseCode::Normal, "idle timeout");
   }
@@ -422,6 +444,7 @@ void WsConnection::terminate() {
   if (terminated_) return;
   terminated_ = true;
   closing_ = true;
+  accountQueue();
   if (session_) {
     RouterSection section(host_);
     section.router().close(session_);

@@ -74,6 +74,8 @@ class WsConnection final : public std::enable_shared_from_this<WsConnection>,
   void keepPartial(std::span<const std::uint8_t> rest);
   void onWrite(beast::error_code ec, std::size_t n);
   void startWrite();
+  // Brings the loop's queued-bytes gauge up to date with this connection.
+  void accountQueue();
   void startTimers();
   void onHousekeeping(beast::error_code ec);
   // Own-thread queueing of control and close frames, flushed at once.
@@ -111,6 +113,7 @@ class WsConnection final : public std::enable_shared_from_this<WsConnection>,
   bool writing_ = false;
   bool closing_ = false;       // no more frames accepted; close after the flush
   std::size_t dropped_ = 0;    // Fire frames dropped above the soft limit
+  std::size_t accounted_ = 0;  // queued bytes this connection added to the loop's gauge
 
   asio::steady_timer housekeeping_;
   std::chrono::steady_clock::time_point lastActivity_;

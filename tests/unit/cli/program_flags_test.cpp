@@ -79,7 +79,7 @@ void expectHelpLayout(const ProgramDef& def, const std::vector<std::string>& sec
 }
 
 TEST(ProgramFlags, ServerHelpFollowsThePage) {
-  expectHelpLayout(serverProgram(), {"Network", "Security", "Limits", "Persistence", "Logging", "Other"});
+  expectHelpLayout(serverProgram(), {"Network", "Security", "Limits", "Persistence", "Logging", "Metrics", "Other"});
 }
 
 TEST(ProgramFlags, RelayHelpFollowsThePage) {
