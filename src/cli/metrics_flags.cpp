@@ -12,6 +12,7 @@ void addMetricsFlags(CLI::App& app, MetricsOptions& o, MetricsFlagSet which) {
              o.port = port;
            },
            "Serve Prometheus metrics, /healthz and /readyz over HTTP on this port")
+        ->type_name("PORT")
         ->group("Metrics");
     return;
   }
@@ -25,6 +26,7 @@ void addMetricsFlags(CLI::App& app, MetricsOptions& o, MetricsFlagSet which) {
            o.portGiven = true;
          },
          "Metrics HTTP port [default: 9090]")
+      ->type_name("PORT")
       ->group("Metrics");
 }
 

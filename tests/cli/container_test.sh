@@ -7,8 +7,8 @@
 # HEALTHCHECK expects.
 # Usage: container_test.sh <clasp-relay> <clasp>
 set -u
-relay=$1
-clasp=$2
+relay=$(readlink -f "$1")
+clasp=$(readlink -f "$2")
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 dockerfile="$root/Dockerfile"
 # shellcheck source=../script_test_lib.sh

@@ -39,6 +39,34 @@ TEST_F(Drain, ClientsAreToldAndTheServerExitsWhenTheyLeave) {
   }
 }
 
+// The HTTP status of `url` as curl reports it ("000" when nothing answered).
+std::string httpStatus(const std::string& url) {
+  const std::string cmd = "curl -s -o /dev/null -w '%{http_code}' --max-time 5 " + url;
+  FILE* f = ::popen(cmd.c_str(), "r");
+  if (f == nullptr) return "popen failed";
+  char buf[16] = {};
+  std::string out = std::fgets(buf, sizeof buf, f) != nullptr ? buf : "";
+  ::pclose(f);
+  return out;
+}
+
+TEST_F(Drain, ReadinessTurnsFalseWhileLivenessStays) {
+  PERSIST_LAUNCH(p, Flavour::Relay, "--metrics-port", "0", "--drain-timeout", kLongDrain);
+  auto http = p->listeningOn("http", milliseconds(5000));
+  ASSERT_TRUE(http);
+  const std::string base = "http://" + http->host + ":" + std::to_string(http->port);
+  EXPECT_EQ(httpStatus(base + "/readyz"), "200");
+  auto a = join(p->endpoint(), "a");
+  ASSERT_TRUE(a);
+  p->signal(SIGTERM);
+  ASSERT_TRUE(a->expectError(501));
+  EXPECT_EQ(httpStatus(base + "/readyz"), "503") << "a load balancer must stop sending clients";
+  EXPECT_EQ(httpStatus(base + "/healthz"), "200") << "the process is alive and draining";
+  a->close();
+  std::string status;
+  EXPECT_EQ(p->waitForExit(kExitWait, &status), 0) << status;
+}
+
 TEST_F(Drain, TimeoutClosesWhoeverStaysWith1001) {
   PERSIST_LAUNCH(p, Flavour::Relay, "--drain-timeout", "1");
   auto a = join(p->endpoint(), "a");
