@@ -33,14 +33,16 @@ COPY --from=build /out/clasp-relay /out/clasp /usr/local/bin/
 USER clasp
 WORKDIR /var/lib/clasp
 VOLUME /var/lib/clasp
-# /healthz and /metrics for the HEALTHCHECK and for scrapers.
+# /healthz and /readyz for the HEALTHCHECK and orchestrators (relay.md §1.5),
+# /metrics for scrapers.
+ENV CLASP_HEALTH_PORT=7360
 ENV CLASP_METRICS_PORT=9090
 # Below `docker stop`'s 10 s grace, so the drain ends and state is flushed
 # before a SIGKILL; raise both together (docker stop -t).
 ENV CLASP_DRAIN_TIMEOUT=8
-# WebSocket and metrics. MQTT (1883) and OSC are off unless their flags are given.
-EXPOSE 7330/tcp 9090/tcp
+# WebSocket, health, metrics. MQTT (1883) and OSC are off unless their flags are given.
+EXPOSE 7330/tcp 7360/tcp 9090/tcp
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
-  CMD curl -fsS http://127.0.0.1:9090/healthz || exit 1
+  CMD curl -fsS http://127.0.0.1:7360/healthz || exit 1
 ENTRYPOINT ["clasp-relay"]

@@ -67,6 +67,9 @@ void defineRelayFlags(CLI::App& app, RunOptions& o) {
   addAuthFlags(app, o, AuthFlagSet::Relay);
   *logLevel = addLogFlags(app, o.log);
   addMetricsFlags(app, o.metrics, MetricsFlagSet::Relay);
+  app.add_option("--health-port", o.healthPort, "Serve only /healthz and /readyz over HTTP on this port")
+      ->type_name("PORT")
+      ->group("Metrics");
   addDrainFlag(app, o, "Graceful Shutdown");
 }
 

@@ -32,6 +32,7 @@ std::vector<std::string> applyReload(RunOptions& running, const RunOptions& next
   fixed(next.log.file != running.log.file, "log file");
   fixed(next.metrics.enabled != running.metrics.enabled || next.metrics.port != running.metrics.port,
         "metrics listener");
+  fixed(next.healthPort != running.healthPort, "health port");
   if (next.log.level != running.log.level) {
     if (auto ok = setLogLevel(next.log.level); ok) {
       spdlog::info("reload: log level {} -> {}", running.log.level, next.log.level);

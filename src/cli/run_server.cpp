@@ -13,6 +13,7 @@
 #include "log/fields.hpp"
 #include "transport/drain.hpp"
 #include "cli/metrics_exporter.hpp"
+#include "metrics/http_endpoint.hpp"
 #include "transport/server.hpp"
 #include "transport/tcp_listener.hpp"
 #include "transport/websocket/ws_connection.hpp"
@@ -43,6 +44,12 @@ int runServer(const RunOptions& startOptions, const Reparse& reparse) {
     durable = std::move(*opened);
     durable->attach(host, server);
   }
+  if (!options.websocket && !options.mqttPort && !options.oscPort) {
+    // Nothing to serve (relay.md check 31): refuse instead of idling.
+    std::fprintf(stderr, "%s: no protocol enabled (--no-websocket without --mqtt-port or --osc-port)\n",
+                 options.program.c_str());
+    return kUsageError;
+  }
   // Bound before the protocol listeners (relay.md §1.3); /readyz says 503
   // until they are all up.
   std::atomic<bool> ready{false};
@@ -51,6 +58,18 @@ int runServer(const RunOptions& startOptions, const Reparse& reparse) {
   if (!metrics) {
     std::fprintf(stderr, "%s: %s\n", options.program.c_str(), metrics.error().message.c_str());
     return kUsageError;
+  }
+  std::unique_ptr<metrics::HttpEndpoint> health;
+  if (options.healthPort) {
+    health = std::make_unique<metrics::HttpEndpoint>(metrics::HttpHandlers{{}, [&ready] { return ready.load(); }});
+    auto port = health->listen(options.server.host, *options.healthPort);
+    if (!port) {
+      std::fprintf(stderr, "%s: health: %s\n", options.program.c_str(), port.error().c_str());
+      return kUsageError;
+    }
+    health->start();
+    std::printf("listening on health://%s:%u\n", options.server.host.c_str(), static_cast<unsigned>(*port));
+    std::fflush(stdout);
   }
   transport::TcpListener ws(server, "WebSocket", [&](boost::asio::ip::tcp::socket socket, transport::Loop& loop) {
     std::make_shared<transport::WsConnection>(std::move(socket), loop, host, server.config())->start();

@@ -33,6 +33,7 @@ struct RunOptions {
   DurableOptions durable;  // --persist, --journal, ...
   std::uint32_t drainTimeoutSeconds = 30;  // D-25
   MetricsOptions metrics;  // --metrics, --metrics-port
+  std::optional<std::uint16_t> healthPort;  // relay --health-port: /healthz and /readyz only
 };
 
 // Parses the configuration again (SIGHUP); the same sources as at start.

@@ -58,7 +58,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     http::response<http::string_body> res{http::status::ok, req.version()};
     res.set(http::field::server, "clasp-metrics");
     res.set(http::field::content_type, "text/plain; charset=utf-8");
-    const bool known = target == "/metrics" || target == "/healthz" || target == "/readyz";
+    // A health-only endpoint (relay --health-port) has no metrics handler.
+    const bool known = (target == "/metrics" && owner_.handlers_.metrics) || target == "/healthz" || target == "/readyz";
     if (!known) {
       res.result(http::status::not_found);
       res.body() = "not found\n";

@@ -22,7 +22,7 @@
 namespace clasp::metrics {
 
 struct HttpHandlers {
-  std::function<std::string()> metrics;  // the exposition body
+  std::function<std::string()> metrics;  // the exposition body; empty: no /metrics (404)
   std::function<bool()> ready;           // /readyz: true -> 200, false -> 503
 };
 

@@ -52,6 +52,7 @@ contains "server help shows the -c option" "$tmp/out" "-c, --config <PATH>"
 contains "server help shows a default" "$tmp/out" "[default: 7330]"
 check "clasp server given a flag twice" 2 1 "$clasp" server --port 0 --port 1
 check "relay bad --drain-timeout" 2 1 "$relay" --drain-timeout soon
+check "relay with no protocol" 2 1 "$relay" --ws-port 0 --no-websocket
 
 # A relay on a free port: listening line, HTTP probe, then port-in-use.
 mkfifo "$tmp/relay.out"

@@ -50,14 +50,15 @@ fi
 # because tests run beside each other.
 envs=()
 while read -r name value; do envs+=("$name=$value"); done < <(awk '$1 == "ENV" {split($2, kv, "="); print kv[1], kv[2]}' "$dockerfile")
-grep -q 'CLASP_METRICS_PORT=9090' <(printf '%s\n' "${envs[@]}"); expect "image sets the metrics port" $?
+grep -q 'CLASP_HEALTH_PORT=7360' <(printf '%s\n' "${envs[@]}"); expect "image sets the health port" $?
+grep -q 'http://127.0.0.1:7360/healthz' "$dockerfile"; expect "HEALTHCHECK asks the health port" $?
 work="$tmp/var-lib-clasp"
 mkdir -p "$work"
 chown 65534:65534 "$work" "$tmp"
 runas=()
 [ "$(id -u)" -eq 0 ] && runas=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 mkfifo "$tmp/relay.out"
-(cd "$work" && exec env "${envs[@]}" CLASP_METRICS_PORT=0 "${runas[@]}" "$relay" --host 127.0.0.1 --ws-port 0 \
+(cd "$work" && exec env "${envs[@]}" CLASP_HEALTH_PORT=0 CLASP_METRICS_PORT=0 "${runas[@]}" "$relay" --host 127.0.0.1 --ws-port 0 \
   >"$tmp/relay.out" 2>"$tmp/relay.err") &
 pids+=($!)
 exec 3<"$tmp/relay.out"
@@ -65,17 +66,19 @@ http=""
 # Blocks until the relay announces its listeners (deadline 10 s each line).
 while read -r -t 10 line <&3; do
   case "$line" in
-    "listening on http://"*) http=${line#listening on http://}; break ;;
+    "listening on health://"*) http=${line#listening on health://}; break ;;
   esac
 done
 if [ -z "$http" ]; then
   fail=$((fail + 1))
-  echo "FAIL: the relay started as in the image printed no 'listening on http://' line"
+  echo "FAIL: the relay started as in the image printed no 'listening on health://' line"
   sed 's/^/  | /' "$tmp/relay.err" | head -5
 else
   pass=$((pass + 1))
   # The HEALTHCHECK's own command line, on the announced port.
   curl -fsS "http://$http/healthz" >"$tmp/health"; expect "HEALTHCHECK command succeeds" $?
+  curl -fsS "http://$http/readyz" >/dev/null; expect "ready once listening" $?
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$http/metrics")" = 404 ]; expect "health port serves no metrics" $?
 fi
 
 finish container

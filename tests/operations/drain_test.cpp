@@ -51,17 +51,23 @@ std::string httpStatus(const std::string& url) {
 }
 
 TEST_F(Drain, ReadinessTurnsFalseWhileLivenessStays) {
-  PERSIST_LAUNCH(p, Flavour::Relay, "--metrics-port", "0", "--drain-timeout", kLongDrain);
-  auto http = p->listeningOn("http", milliseconds(5000));
-  ASSERT_TRUE(http);
-  const std::string base = "http://" + http->host + ":" + std::to_string(http->port);
-  EXPECT_EQ(httpStatus(base + "/readyz"), "200");
+  PERSIST_LAUNCH(p, Flavour::Relay, "--metrics-port", "0", "--health-port", "0", "--drain-timeout", kLongDrain);
+  std::vector<std::string> bases;
+  for (const char* scheme : {"http", "health"}) {
+    auto ep = p->listeningOn(scheme, milliseconds(5000));
+    ASSERT_TRUE(ep) << scheme;
+    bases.push_back("http://" + ep->host + ":" + std::to_string(ep->port));
+  }
+  for (const std::string& base : bases) EXPECT_EQ(httpStatus(base + "/readyz"), "200") << base;
+  EXPECT_EQ(httpStatus(bases[1] + "/metrics"), "404") << "the health port serves health only";
   auto a = join(p->endpoint(), "a");
   ASSERT_TRUE(a);
   p->signal(SIGTERM);
   ASSERT_TRUE(a->expectError(501));
-  EXPECT_EQ(httpStatus(base + "/readyz"), "503") << "a load balancer must stop sending clients";
-  EXPECT_EQ(httpStatus(base + "/healthz"), "200") << "the process is alive and draining";
+  for (const std::string& base : bases) {
+    EXPECT_EQ(httpStatus(base + "/readyz"), "503") << base << ": a load balancer must stop sending clients";
+    EXPECT_EQ(httpStatus(base + "/healthz"), "200") << base << ": the process is alive and draining";
+  }
   a->close();
   std::string status;
   EXPECT_EQ(p->waitForExit(kExitWait, &status), 0) << status;
