@@ -7,6 +7,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <poll.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -41,14 +43,27 @@ void stopServer(RelayProcess& p) {
   EXPECT_EQ(p.stop(kStopTimeout, &status), std::optional<int>(0)) << status;
 }
 
-// Polls `done` every few milliseconds until it holds or 5 s pass.
-bool eventually(const std::function<bool()>& done) {
+// Re-checks `done` whenever something in `dir` (the log files' folder) is
+// written, created or moved, until it holds or 5 s pass.
+bool eventually(const fs::path& dir, const std::function<bool()>& done) {
+  const int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (fd >= 0) ::inotify_add_watch(fd, dir.c_str(), IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE);
   const auto deadline = SteadyClock::now() + milliseconds(5000);
+  bool ok = true;
   while (!done()) {
-    if (SteadyClock::now() > deadline) return false;
-    std::this_thread::sleep_for(milliseconds(10));
+    const auto left = std::chrono::duration_cast<milliseconds>(deadline - SteadyClock::now()).count();
+    if (left <= 0) {
+      ok = false;
+      break;
+    }
+    pollfd p{fd, POLLIN, 0};
+    ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 100)));
+    char drain[4096];
+    while (fd >= 0 && ::read(fd, drain, sizeof drain) > 0) {
+    }
   }
-  return true;
+  if (fd >= 0) ::close(fd);
+  return ok;
 }
 
 bool contains(const fs::path& file, std::string_view text) { return readAll(file).find(text) != std::string::npos; }
@@ -137,7 +152,7 @@ TEST(LoggingProcess, JsonLinesWithHostileClientText) {
   sendOsc(*osc, "/clasp/\"quoted\\\x01\x02\n");
   sendOsc(*osc, "/clasp/\xff\xfe");
   const fs::path log = p->dir() / "relay.log";
-  EXPECT_TRUE(eventually([&] { return contains(log, "unknown control message"); })) << readAll(log);
+  EXPECT_TRUE(eventually(log.parent_path(), [&] { return contains(log, "unknown control message"); })) << readAll(log);
   stopServer(*p);
   EXPECT_TRUE(jsonLines(log));
   const std::string text = readAll(log);
@@ -216,16 +231,16 @@ TEST(LoggingProcess, MoveThenSighupReopens) {
   const fs::path log = p->dir() / "relay.log", moved = p->dir() / "relay.log.1";
   fs::rename(log, moved);
   ASSERT_EQ(::kill(p->pid(), SIGHUP), 0);
-  ASSERT_TRUE(eventually([&] { return contains(log, "log file reopened"); }));
+  ASSERT_TRUE(eventually(log.parent_path(), [&] { return contains(log, "log file reopened"); }));
   helloAs(p->endpoint(), "after-rotation");
-  EXPECT_TRUE(eventually([&] { return contains(log, "session opened"); })) << readAll(log);
+  EXPECT_TRUE(eventually(log.parent_path(), [&] { return contains(log, "session opened"); })) << readAll(log);
 
   // The next rotation fails (a directory in the way): the error goes to the current file.
   const fs::path moved2 = p->dir() / "relay.log.2";
   fs::rename(log, moved2);
   fs::create_directory(log);
   ASSERT_EQ(::kill(p->pid(), SIGHUP), 0);
-  EXPECT_TRUE(eventually([&] { return contains(moved2, "still writing to the old file"); })) << readAll(moved2);
+  EXPECT_TRUE(eventually(moved2.parent_path(), [&] { return contains(moved2, "still writing to the old file"); })) << readAll(moved2);
   stopServer(*p);
 
   const std::string first = readAll(moved), second = readAll(moved2);
